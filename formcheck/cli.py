@@ -1,0 +1,90 @@
+"""The ``formcheck`` command line: score a video, list and explain exercises, render synthetic clips."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from formcheck.errors import FormcheckError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check stretching form from a video with MediaPipe Pose: hold times per side, reps, faults and cues.\n\n"
+    "Start with `formcheck exercises`, then `formcheck explain NAME`, then `formcheck score VIDEO --exercise NAME`.",
+)
+
+
+def _fail(err: FormcheckError) -> typer.Exit:
+    typer.echo(f"formcheck: error: {err}", err=True)
+    return typer.Exit(err.exit_code)
+
+
+@app.command()
+def exercises() -> None:
+    """List the bundled exercises (name, mode, target)."""
+    from formcheck.exercises import available_exercises, load_exercise
+
+    for name in available_exercises():
+        try:
+            spec = load_exercise(name)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        kind = "per side" if spec.sides == "back_leg" else "one side"
+        target = f"{spec.target_s:g} s hold" if spec.mode == "hold" else f"reps, {spec.target_s:g} s at the top"
+        typer.echo(f"{spec.name:22s} {spec.title} — {target}, {kind}")
+
+
+@app.command()
+def explain(name: str = typer.Argument(..., help="Exercise name (see `formcheck exercises`) or a .toml file.")) -> None:
+    """Print an exercise's set-up, what counts as 'in position', and every form criterion in plain words."""
+    from formcheck.exercises import load_exercise
+    from formcheck.explain import explain_exercise
+
+    try:
+        spec = load_exercise(name)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    typer.echo(explain_exercise(spec))
+
+
+@app.command()
+def score(
+    video: Path = typer.Argument(..., help="Video file (mp4/mov/avi...) or a folder of images."),
+    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: formcheck-out/<video name>]."),
+    side: str = typer.Option(None, "--side", help="Force the stretched side: left or right (default: detected)."),
+    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+                                 "long side before pose estimation (0 = keep size)."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip writing annotated.mp4 (faster)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; only errors."),
+) -> None:
+    """Score a recorded stretch: writes report.json, frames.csv, annotated.mp4 and angles.png into --out."""
+    from formcheck.scoring import run_score
+
+    if side is not None and side not in ("left", "right"):
+        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    out_dir = out if out is not None else Path("formcheck-out") / video.stem
+    try:
+        outcome = run_score(video, exercise, out_dir, side=side, max_side=max_side, write_video=not no_video,
+                            progress=not quiet)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    if not quiet:
+        typer.echo(outcome.summary)
+    if outcome.error is not None:
+        raise _fail(outcome.error)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,36 @@
+"""User-facing errors: one clear line naming the problem and what to do about it."""
+
+from __future__ import annotations
+
+
+class FormcheckError(Exception):
+    """A problem with the user's input or set-up; the CLI prints ``str(err)`` and exits non-zero.
+
+    ``exit_code`` lets the CLI tell kinds apart: 2 bad arguments or input file, 3 unusable
+    video content (no person, no frames), 4 a broken exercise file.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputError(FormcheckError):
+    """The file or argument given cannot be used (missing, not a video, unknown name)."""
+
+    exit_code = 2
+
+
+class NoUsableFramesError(FormcheckError):
+    """The input opened but nothing in it can be scored (zero frames, no person)."""
+
+    exit_code = 3
+
+
+class ExerciseFileError(FormcheckError):
+    """An exercise file is malformed; the message names the file, the key and the problem."""
+
+    exit_code = 4

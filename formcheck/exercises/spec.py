@@ -1,0 +1,243 @@
+"""Load and validate exercise files (TOML). Errors name the file, the key and the problem."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from formcheck.errors import ExerciseFileError, InputError
+from formcheck.signals import is_known_signal, signal_help
+
+EXERCISE_DIR = Path(__file__).resolve().parent
+MODES = ("hold", "reps")
+SIDE_MODES = ("back_leg", "none")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rule on one signal: passes while ``min <= value <= max`` (either bound optional).
+
+    ``hysteresis`` (signal units) is the width of the dead band around each bound: a passing
+    criterion fails only beyond ``bound + h/2``; a failing one passes again only inside
+    ``bound - h/2``. ``relative`` judges the change from the hold's baseline instead of the value.
+    """
+
+    id: str
+    signal: str
+    min: float | None
+    max: float | None
+    hysteresis: float
+    relative: bool = False
+    code: str = ""
+    message: str = ""
+    cue: str = ""
+    priority: int = 100
+    when: str = "always"
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Hold timing in seconds: debounce before a hold starts, grace for short breaks, baseline window."""
+
+    debounce_s: float = 0.5
+    grace_s: float = 1.0
+    baseline_settle_s: float = 0.5
+    baseline_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class RepsSpec:
+    """Rep detection on one signal with hysteresis (start above / end below), and the 'top' zone."""
+
+    signal: str
+    start_above: float
+    end_below: float
+    top_above: float
+    top_max_rate: float
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """A whole exercise: what 'in position' means, the form criteria, the timing and target."""
+
+    name: str
+    title: str
+    summary: str
+    camera: str
+    mode: str
+    sides: str
+    target_s: float
+    needs_outline: bool
+    timing: Timing
+    position: tuple[Criterion, ...]
+    form: tuple[Criterion, ...]
+    reps: RepsSpec | None
+    path: str
+
+    @property
+    def fault_codes(self) -> tuple[str, ...]:
+        """Distinct fault codes, in priority order."""
+        seen: dict[str, int] = {}
+        for c in sorted(self.form, key=lambda c: c.priority):
+            seen.setdefault(c.code, c.priority)
+        return tuple(seen)
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """Every signal the exercise reads, in first-use order."""
+        names = [c.signal for c in (*self.position, *self.form)]
+        if self.reps:
+            names.append(self.reps.signal)
+        return tuple(dict.fromkeys(names))
+
+
+def available_exercises() -> list[str]:
+    """Names of the bundled exercises (file stems in ``formcheck/exercises``)."""
+    return sorted(p.stem for p in EXERCISE_DIR.glob("*.toml"))
+
+
+def load_exercise(name_or_path: str) -> ExerciseSpec:
+    """Load a bundled exercise by name, or any exercise file by path."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise InputError(f"{p}: exercise file not found")
+        return load_exercise_file(p)
+    path = EXERCISE_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(available_exercises())
+        raise InputError(f"unknown exercise '{name_or_path}' — choose one of: {known} (or give a .toml path)")
+    return load_exercise_file(path)
+
+
+def load_exercise_file(path: Path) -> ExerciseSpec:
+    """Parse and validate one exercise TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ExerciseFileError(f"{path}: not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExerciseFileError(f"{path}: cannot read exercise file: {e}") from None
+    return _build(data, path)
+
+
+class _Reader:
+    """Typed access to a TOML table that raises ExerciseFileError naming file and key."""
+
+    def __init__(self, table: dict[str, Any], path: Path, where: str) -> None:
+        self.t, self.path, self.where = table, path, where
+
+    def fail(self, key: str, problem: str) -> ExerciseFileError:
+        return ExerciseFileError(f"{self.path}: key '{self.where}{key}': {problem}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.t:
+            if default is ...:
+                raise self.fail(key, "missing (required)")
+            return default
+        v = self.t[key]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind) or (kind in (int, float) and isinstance(v, bool)):
+            name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(key, f"must be a {name}, got {type(v).__name__} {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise self.fail(key, f"must be a finite number, got {v}")
+        return v
+
+    def unknown_keys(self, allowed: set[str]) -> None:
+        extra = sorted(set(self.t) - allowed)
+        if extra:
+            raise self.fail(extra[0], f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+_CRITERION_KEYS = {"id", "signal", "min", "max", "hysteresis", "relative", "code", "message", "cue",
+                   "priority", "when", "why"}
+
+
+def _criterion(table: Any, path: Path, where: str, is_form: bool) -> Criterion:
+    if not isinstance(table, dict):
+        raise ExerciseFileError(f"{path}: key '{where}': must be a table of criterion keys")
+    r = _Reader(table, path, where)
+    r.unknown_keys(_CRITERION_KEYS)
+    signal = r.get("signal", str)
+    if not is_known_signal(signal):
+        raise r.fail("signal", f"unknown signal '{signal}' ({signal_help()})")
+    lo, hi = r.get("min", float, None), r.get("max", float, None)
+    if lo is None and hi is None:
+        raise r.fail("min", "a criterion needs 'min', 'max' or both")
+    if lo is not None and hi is not None and lo >= hi:
+        raise r.fail("min", f"min ({lo}) must be below max ({hi})")
+    hyst = r.get("hysteresis", float, 0.0)
+    if hyst < 0:
+        raise r.fail("hysteresis", "must be >= 0")
+    when = r.get("when", str, "always")
+    if when not in ("always", "top"):
+        raise r.fail("when", f"must be 'always' or 'top', got '{when}'")
+    code = r.get("code", str) if is_form else r.get("code", str, "")
+    return Criterion(
+        id=r.get("id", str), signal=signal, min=lo, max=hi, hysteresis=hyst,
+        relative=r.get("relative", bool, False), code=code,
+        message=r.get("message", str) if is_form else r.get("message", str, ""),
+        cue=r.get("cue", str) if is_form else r.get("cue", str, ""),
+        priority=r.get("priority", int, 100), when=when, why=r.get("why", str, ""),
+    )
+
+
+def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
+    r = _Reader(data, path, "")
+    r.unknown_keys({"name", "title", "summary", "camera", "mode", "sides", "target_s", "needs_outline",
+                    "timing", "position", "form", "reps"})
+    mode = r.get("mode", str)
+    if mode not in MODES:
+        raise r.fail("mode", f"must be one of {MODES}, got '{mode}'")
+    sides = r.get("sides", str, "none")
+    if sides not in SIDE_MODES:
+        raise r.fail("sides", f"must be one of {SIDE_MODES}, got '{sides}'")
+    target = r.get("target_s", float)
+    if target <= 0:
+        raise r.fail("target_s", "must be > 0 seconds")
+    tr = _Reader(r.get("timing", dict, {}), path, "timing.")
+    tr.unknown_keys({"debounce_s", "grace_s", "baseline_settle_s", "baseline_s"})
+    timing = Timing(**{k: tr.get(k, float, getattr(Timing, k)) for k in
+                       ("debounce_s", "grace_s", "baseline_settle_s", "baseline_s")})
+    for k in ("debounce_s", "grace_s", "baseline_settle_s", "baseline_s"):
+        if getattr(timing, k) < 0:
+            raise tr.fail(k, "must be >= 0 seconds")
+    pos_list = r.get("position", list)
+    if not pos_list:
+        raise r.fail("position", "needs at least one [[position]] criterion")
+    position = tuple(_criterion(t, path, f"position[{i}].", False) for i, t in enumerate(pos_list))
+    form = tuple(_criterion(t, path, f"form[{i}].", True) for i, t in enumerate(r.get("form", list, [])))
+    ids = [c.id for c in (*position, *form)]
+    dup = next((i for i in ids if ids.count(i) > 1), None)
+    if dup:
+        raise r.fail("form", f"criterion id '{dup}' is used twice")
+    reps = None
+    if mode == "reps":
+        rr = _Reader(r.get("reps", dict), path, "reps.")
+        rr.unknown_keys({"signal", "start_above", "end_below", "top_above", "top_max_rate"})
+        sig = rr.get("signal", str)
+        if not is_known_signal(sig):
+            raise rr.fail("signal", f"unknown signal '{sig}' ({signal_help()})")
+        reps = RepsSpec(sig, rr.get("start_above", float), rr.get("end_below", float),
+                        rr.get("top_above", float), rr.get("top_max_rate", float))
+        if reps.end_below >= reps.start_above:
+            raise rr.fail("end_below", "must be below start_above (hysteresis)")
+        if reps.top_above < reps.start_above:
+            raise rr.fail("top_above", "must be at or above start_above")
+    elif "reps" in data:
+        raise r.fail("reps", "only allowed with mode = \"reps\"")
+    if any(c.relative for c in form) and mode == "hold" and timing.baseline_s <= 0:
+        raise tr.fail("baseline_s", "relative criteria need a baseline window > 0 s")
+    return ExerciseSpec(
+        name=r.get("name", str), title=r.get("title", str), summary=r.get("summary", str, ""),
+        camera=r.get("camera", str, ""), mode=mode, sides=sides, target_s=target,
+        needs_outline=r.get("needs_outline", bool, False), timing=timing, position=position,
+        form=form, reps=reps, path=str(path),
+    )

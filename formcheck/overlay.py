@@ -1,0 +1,114 @@
+"""Draw a frame's verdict onto the image: skeleton, key angles, the cue, the hold timer.
+
+Used for the annotated video and the live window. Pixel coordinates; draws in place.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from formcheck import landmarks as lm
+from formcheck.exercises.spec import ExerciseSpec
+from formcheck.session import FrameResult
+
+GOOD = (80, 200, 60)      # BGR green
+BAD = (40, 40, 230)       # BGR red
+NEUTRAL = (230, 200, 60)  # BGR light blue
+WHITE = (255, 255, 255)
+DARK = (30, 30, 30)
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _pt(p: np.ndarray) -> tuple[int, int] | None:
+    return None if np.isnan(p).any() else (int(round(p[0])), int(round(p[1])))
+
+
+def draw_skeleton(img: np.ndarray, xy: np.ndarray, color: tuple[int, int, int], thickness: int = 3) -> None:
+    """Bones and joints of the known landmarks."""
+    for a, b in lm.SKELETON:
+        pa, pb = _pt(xy[a]), _pt(xy[b])
+        if pa and pb:
+            cv2.line(img, pa, pb, color, thickness, cv2.LINE_AA)
+    for i in range(11, 33):
+        p = _pt(xy[i])
+        if p:
+            cv2.circle(img, p, thickness + 1, WHITE, -1, cv2.LINE_AA)
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color=WHITE, bg=DARK) -> None:
+    th = max(1, int(round(scale * 2)))
+    (w, h), base = cv2.getTextSize(text, FONT, scale, th)
+    x, y = org
+    cv2.rectangle(img, (x - 4, y - h - 6), (x + w + 4, y + base + 2), bg, -1)
+    cv2.putText(img, text, (x, y), FONT, scale, color, th, cv2.LINE_AA)
+
+
+def _wrap(text: str, max_chars: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > max_chars and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return [*lines, line] if line else lines
+
+
+def draw_progress_ring(img: np.ndarray, center: tuple[int, int], radius: int, fraction: float,
+                       label: str, color: tuple[int, int, int]) -> None:
+    """A ring filled clockwise from 12 o'clock by ``fraction`` (0..1) with a label inside."""
+    cv2.circle(img, center, radius, DARK, -1, cv2.LINE_AA)
+    cv2.circle(img, center, radius, (90, 90, 90), max(2, radius // 8), cv2.LINE_AA)
+    end = -90 + 360 * max(0.0, min(1.0, fraction))
+    if fraction > 0:
+        cv2.ellipse(img, center, (radius, radius), 0, -90, end, color, max(3, radius // 6), cv2.LINE_AA)
+    scale = radius / 60
+    (w, h), _ = cv2.getTextSize(label, FONT, scale, 2)
+    cv2.putText(img, label, (center[0] - w // 2, center[1] + h // 2), FONT, scale, WHITE, 2, cv2.LINE_AA)
+
+
+def key_angle_labels(spec: ExerciseSpec, r: FrameResult) -> list[str]:
+    """'name value' strings for the signals the form criteria judge, skipping unknown ones."""
+    out = []
+    for s in dict.fromkeys(c.signal for c in spec.form):
+        v = r.values.get(s, math.nan)
+        if math.isfinite(v):
+            out.append(f"{s} {v:.3f}" if abs(v) < 2 else f"{s} {v:.0f}")
+    return out
+
+
+def draw_frame(img: np.ndarray, spec: ExerciseSpec, r: FrameResult) -> np.ndarray:
+    """Annotate ``img`` (BGR, the analysed frame) in place with the verdict ``r``; returns it."""
+    h, w = img.shape[:2]
+    s = max(0.45, min(w, h) / 900)
+    color = BAD if r.faults else (GOOD if r.in_hold or r.at_top else NEUTRAL)
+    draw_skeleton(img, r.xy, color, thickness=max(2, int(3 * s)))
+    y = int(30 * s) + 10
+    for label in key_angle_labels(spec, r):
+        _text(img, label, (10, y), 0.55 * s)
+        y += int(28 * s)
+    # Timer: good-form seconds toward the target (holds), or the rep count (reps).
+    radius = int(min(w, h) * 0.09)
+    center = (w - radius - 12, radius + 12)
+    if spec.mode == "hold":
+        side = f"{r.side} " if r.side else ""
+        draw_progress_ring(img, center, radius, r.hold_good_s / spec.target_s, f"{r.hold_good_s:.0f}s",
+                           GOOD if r.in_hold else NEUTRAL)
+        _text(img, f"{side}hold / {spec.target_s:.0f}s", (center[0] - radius, center[1] + radius + int(22 * s)),
+              0.5 * s)
+    else:
+        draw_progress_ring(img, center, radius, 1.0 if r.at_top else 0.0, f"{r.reps_done}",
+                           GOOD if r.at_top else NEUTRAL)
+        _text(img, "reps", (center[0] - radius // 2, center[1] + radius + int(22 * s)), 0.5 * s)
+    if r.cue:
+        lines = _wrap(r.cue, max(16, int(w / (19 * s))))
+        yb = h - 14 - int(34 * s) * (len(lines) - 1)
+        for line in lines:
+            _text(img, line, (12, yb), 0.8 * s, WHITE, BAD if r.faults else DARK)
+            yb += int(34 * s)
+    _text(img, f"t={r.t:.1f}s", (10, h - 14 - int(34 * s) * (len(_wrap(r.cue, 40)) + 1) if r.cue else h - 14),
+          0.45 * s)
+    return img

@@ -1,0 +1,168 @@
+"""``formcheck score``: run a session over a recorded video and write every output file.
+
+Work already done is never lost: Ctrl-C, a truncated file or a corrupt frame still leave a
+report of what was scored, with a note saying what happened.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+
+from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
+from formcheck.exercises import load_exercise
+from formcheck.overlay import draw_frame
+from formcheck.plots import plot_angles
+from formcheck.report import build_report, write_frames_csv, write_report_json
+from formcheck.session import Session, SessionResult
+from formcheck.sources import open_source
+
+PROGRESS_MIN_FRAMES = 150  # show a progress bar for videos longer than this
+
+
+@dataclass
+class ScoreOutcome:
+    """What ``run_score`` produced: the report dict, output paths, a printable summary, and an
+    error to exit with *after* the report was written (e.g. no person in any frame)."""
+
+    report: dict
+    out_dir: Path
+    summary: str
+    error: FormcheckError | None = None
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only when asked and the video is long)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled and total > PROGRESS_MIN_FRAMES
+        self.tty = sys.stderr.isatty()
+        self.t0 = time.monotonic()
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < (0.25 if self.tty else 10.0) and done < self.total:
+            return
+        self.last = now
+        frac = min(1.0, done / self.total)
+        rate = done / max(now - self.t0, 1e-6)
+        eta = (self.total - done) / rate if rate > 0 else 0
+        bar = "#" * int(30 * frac)
+        line = f"scoring [{bar:<30s}] {done}/{self.total} frames  {rate:5.1f} fps  eta {eta:4.0f} s"
+        sys.stderr.write(f"\r{line}" if self.tty else f"{line}\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.tty:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps if fps > 0 else 30.0, size)
+    if not writer.isOpened():
+        raise InputError(f"{path}: cannot write the annotated video here — choose another --out folder")
+    return writer
+
+
+def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
+              write_video: bool = True, progress: bool = True, estimator=None) -> ScoreOutcome:
+    """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4."""
+    from formcheck.outline import measure_back_outline
+
+    spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
+    source = open_source(video, max_side=max_side)
+    info = source.info
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
+    if estimator is None:
+        from formcheck.pose.mediapipe_pose import MediaPipePose
+
+        estimator = MediaPipePose(segmentation=spec.needs_outline)
+    session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
+    writer = _open_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    bar = _Progress(info.frame_count, progress)
+    t0 = time.monotonic()
+    interrupted = False
+    try:
+        for frame in source:
+            r = session.step(frame)
+            if writer is not None:
+                writer.write(draw_frame(frame.image, spec, r))
+            bar.update(session.n_frames)
+    except KeyboardInterrupt:
+        interrupted = True
+        session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.release()
+        estimator.close()
+    elapsed = time.monotonic() - t0
+    if session.n_frames == 0:
+        (out_dir / "annotated.mp4").unlink(missing_ok=True)
+        raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
+                                  "start, or not a video")
+    result = session.finish()
+    _note_visibility(result)
+    report = build_report(result, info, session.n_frames, session.n_found, elapsed)
+    write_report_json(report, out_dir / "report.json")
+    write_frames_csv(result, out_dir / "frames.csv")
+    plot_angles(result, out_dir / "angles.png")
+    error: FormcheckError | None = None
+    if session.n_found == 0:
+        error = NoUsableFramesError(f"{video}: no person found in any of {session.n_frames} frames — film the whole "
+                                    f"body from the side (report written to {out_dir})")
+    elif interrupted:
+        error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
+    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error)
+
+
+def _note_visibility(result: SessionResult) -> None:
+    """Add a note when the person was found but key joints were out of frame or hidden much of the time."""
+    found = [f for f in result.frames if f.found]
+    if not found:
+        return
+    unknown = sum(1 for f in found if f.in_position is None)
+    if unknown / len(found) > 0.2:
+        result.notes.append(
+            f"in {unknown / len(found):.0%} of frames with a person, joints needed to judge the position were "
+            "hidden or out of frame (not judged): keep the whole body in the picture"
+        )
+
+
+def summarize(report: dict, out_dir: Path) -> str:
+    """A short human summary of a report."""
+    lines = [f"{report['exercise_title']} — {report['source']}",
+             f"  {report['duration_s']:.1f} s, {report['frames']} frames, person found in "
+             f"{report['detection_rate']:.0%}"]
+    for h in report["holds"]:
+        faults = ", ".join(f"{f['code']} {f['seconds']:.0f}s" for f in h["faults"]) or "none"
+        mark = "target reached" if h["target_reached"] else f"target {h['target_s']:g} s not reached"
+        lines.append(f"  hold ({h['side']}): {h['start_s']:.1f}-{h['end_s']:.1f} s, good form {h['good_form_s']:.1f} s"
+                     f" ({mark}); faults: {faults}")
+    for i, r in enumerate(report["reps"], 1):
+        faults = ", ".join(f["code"] for f in r["faults"]) or "none"
+        lines.append(f"  rep {i}: {r['start_s']:.1f}-{r['end_s']:.1f} s, held at top {r['top_hold_s']:.1f} s; "
+                     f"faults: {faults}")
+    if not report["holds"] and not report["reps"]:
+        lines.append("  no hold or rep found")
+    for nj in report["not_judged"][:3]:
+        lines.append(f"  not judged: {nj['criterion']} for {nj['seconds']:.1f} s — {nj['reason']}")
+    for note in report["notes"]:
+        lines.append(f"  note: {note}")
+    lines.append(f"  score {report['score']:.0f}/100 ({report['score_method']})")
+    lines.append(f"  wrote {out_dir}/report.json, frames.csv, angles.png" +
+                 (", annotated.mp4" if (out_dir / 'annotated.mp4').exists() else ""))
+    return "\n".join(lines)
+
+

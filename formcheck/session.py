@@ -1,0 +1,282 @@
+"""One exercise session: pose -> clean -> signals -> rules -> holds/reps, one frame at a time.
+
+``Session.step(frame)`` is the single entry point used by recorded-video scoring and the live
+loop alike, so both judge a frame the same way. All timing comes from frame timestamps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.exercises.spec import Criterion, ExerciseSpec
+from formcheck.filters import FilterConfig, LandmarkFilter
+from formcheck.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
+from formcheck.pose.base import PoseEstimator, PoseObservation
+from formcheck.rules import FAIL, PASS, UNKNOWN, combine, evaluate
+from formcheck.signals import SignalExtractor
+from formcheck.sources import Frame
+
+# Smoothing time constant for the back-outline curvature (DESIGN: smooth over 0.3-0.5 s).
+CURVATURE_TAU_S = 0.2
+# Minimum samples for a baseline median, and how long past its window to keep trying.
+BASELINE_MIN_SAMPLES = 5
+BASELINE_MAX_EXTRA_S = 5.0
+# Cues stay on screen at least this long so they do not flicker.
+CUE_MIN_S = 1.5
+OCCLUSION_CUE = "Rest your hands on your front knee so the camera can see your lower back"
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything decided about one frame (plain data for overlays, CSV and live feedback).
+
+    ``xy``: cleaned landmarks (33, 2) px, NaN unknown. ``values``: the exercise's signals.
+    ``statuses``: criterion id -> "pass" / "fail" / "not_judged". ``hold_good_s``: good-form
+    seconds of the hold in progress (0 when none). ``cue``: the one instruction to show now.
+    """
+
+    index: int
+    t: float
+    found: bool
+    xy: np.ndarray
+    values: dict[str, float]
+    statuses: dict[str, str]
+    in_position: bool | None
+    side: str | None
+    facing: int
+    in_hold: bool
+    hold_good_s: float
+    at_top: bool
+    reps_done: int
+    cue: str
+    cue_code: str
+    faults: tuple[str, ...]
+
+
+@dataclass
+class SessionResult:
+    """What a finished session hands to the reporters."""
+
+    spec: ExerciseSpec
+    frames: list[FrameResult]
+    holds: list[HoldRecord]
+    reps: list[RepRecord]
+    width: int
+    height: int
+    notes: list[str] = field(default_factory=list)
+    side_override: str | None = None
+
+
+class _Ema:
+    """Exponential smoothing with a time constant in seconds; NaN input resets it."""
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau, self.value, self.t = tau_s, math.nan, -math.inf
+
+    def update(self, t: float, x: float) -> float:
+        if not math.isfinite(x):
+            self.value = math.nan
+            return math.nan
+        if not math.isfinite(self.value) or t - self.t > 1.0:
+            self.value = x
+        else:
+            a = 1.0 - math.exp(-max(t - self.t, 1e-3) / self.tau)
+            self.value += a * (x - self.value)
+        self.t = t
+        return self.value
+
+
+class _Baselines:
+    """Median of each relative signal over the hold's set-up window (its own neutral)."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        self.signals = tuple(dict.fromkeys(c.signal for c in spec.form if c.relative))
+        self.timing = spec.timing
+        self.reset(math.nan)
+
+    def reset(self, start_s: float) -> None:
+        self.start_s = start_s
+        self.samples: dict[str, list[float]] = {s: [] for s in self.signals}
+        self.values: dict[str, float] = {}
+
+    def update(self, t: float, values: dict[str, float]) -> None:
+        tm = self.timing
+        since = t - self.start_s
+        if not math.isfinite(since) or since < tm.baseline_settle_s:
+            return
+        window_end = tm.baseline_settle_s + tm.baseline_s
+        for s in self.signals:
+            if s in self.values:
+                continue
+            v = values.get(s, math.nan)
+            got = self.samples[s]
+            if since <= window_end or (len(got) < BASELINE_MIN_SAMPLES and since <= window_end + BASELINE_MAX_EXTRA_S):
+                if math.isfinite(v):
+                    got.append(v)
+            if since > window_end and len(got) >= BASELINE_MIN_SAMPLES:
+                self.values[s] = float(np.median(got))
+
+
+class _CueSelector:
+    """Keeps one cue on screen for at least ``CUE_MIN_S`` unless a more urgent one appears."""
+
+    def __init__(self) -> None:
+        self.text, self.code, self.priority, self.since = "", "", 10**6, -math.inf
+
+    def update(self, t: float, text: str, code: str, priority: int) -> tuple[str, str]:
+        if text == self.text:
+            return self.text, self.code
+        if t - self.since >= CUE_MIN_S or priority < self.priority:
+            self.text, self.code, self.priority, self.since = text, code, priority, t
+        return self.text, self.code
+
+
+def _not_judged_reason(c: Criterion, reasons: dict[str, str], baselines: _Baselines) -> str:
+    if c.signal in reasons:
+        return reasons[c.signal]
+    if c.relative and c.signal not in baselines.values:
+        return "measuring your neutral position (baseline) first"
+    return "not measurable in this frame"
+
+
+class Session:
+    """Runs one exercise over a stream of frames; call :meth:`step` per frame, then :meth:`finish`."""
+
+    def __init__(self, spec: ExerciseSpec, estimator: PoseEstimator, width: int, height: int,
+                 side_override: str | None = None, outline_fn=None, keep_frames: bool = True) -> None:
+        self.spec = spec
+        self.estimator = estimator
+        self.width, self.height = width, height
+        self.side_override = side_override
+        self.keep_frames = keep_frames
+        self._filter = LandmarkFilter(width, height, FilterConfig())
+        self._signals = SignalExtractor(side_override)
+        self._outline_fn = outline_fn
+        self._curv = _Ema(CURVATURE_TAU_S)
+        self._pos_status: dict[str, str] = {}
+        self._form_status: dict[str, str] = {}
+        self._holds = HoldTracker(spec.timing)
+        self._reps = RepTracker(spec.reps, spec.timing) if spec.reps else None
+        self._baselines = _Baselines(spec)
+        self._hold_start_seen = math.nan
+        self._cue = _CueSelector()
+        self.frames: list[FrameResult] = []
+        self.notes: list[str] = []
+        self.n_frames = 0
+        self.n_found = 0
+
+    def step(self, frame: Frame) -> FrameResult:
+        """Judge one frame."""
+        obs = self.estimator.process(frame.image, frame.t)
+        return self.step_observation(frame.index, frame.t, obs)
+
+    def step_observation(self, index: int, t: float, obs: PoseObservation | None) -> FrameResult:
+        """Judge one frame from an already computed pose (used by replay and tests)."""
+        spec = self.spec
+        self.n_frames += 1
+        found = obs is not None
+        self.n_found += found
+        xy = self._filter.step(t, obs.xy if obs else None, obs.vis if obs else None)
+        curvature, outline_reason = math.nan, None
+        if spec.needs_outline:
+            if obs is not None and obs.mask is not None and self._outline_fn is not None:
+                m = self._outline_fn(obs.mask, obs.xy, obs.vis)
+                raw = m.curvature if not m.occluded else math.nan
+                outline_reason = m.reason
+            else:
+                raw, outline_reason = math.nan, "no person" if obs is None else "back outline not available"
+            curvature = self._curv.update(t, raw)
+        sig = self._signals.step(xy, obs.z if obs else None, curvature, outline_reason)
+        if not found:
+            sig.reasons.update({k: "no person detected" for k in sig.values})
+        values = {k: sig.values.get(k, math.nan) for k in spec.signals}
+
+        self._pos_status = evaluate(spec.position, values, {}, self._pos_status)
+        pos = combine(self._pos_status)
+        in_position = True if pos == PASS else (False if pos == FAIL else None)
+        side = sig.back_side if spec.sides == "back_leg" else "both"
+
+        # Baselines belong to a hold: restart them whenever a new hold begins.
+        cur = self._holds.current
+        start = cur.start_s if cur else math.nan
+        if cur and start != self._hold_start_seen:
+            self._baselines.reset(start)
+            self._hold_start_seen = start
+        if cur:
+            self._baselines.update(t, values)
+        self._form_status = evaluate(spec.form, values, self._baselines.values, self._form_status)
+
+        at_top = False
+        statuses = dict(self._pos_status)
+        judged: dict[str, str] = {}
+        for c in spec.form:
+            st = self._form_status[c.id]
+            if c.when == "top" and self._reps is not None and not (self._reps.current and self._is_top(values)):
+                statuses[c.id] = "not_judged"
+                continue
+            statuses[c.id] = st
+            judged[c.id] = st
+        faults = tuple(dict.fromkeys(c.code for c in sorted(spec.form, key=lambda c: c.priority)
+                                     if judged.get(c.id) == FAIL))
+        not_judged = tuple((c.id, _not_judged_reason(c, sig.reasons, self._baselines))
+                           for c in spec.form if judged.get(c.id) == UNKNOWN)
+        verdict = FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults, not_judged=not_judged)
+
+        if self._reps is not None:
+            at_top = self._reps.update(t, values.get(spec.reps.signal, math.nan), in_position, side or "both",
+                                       faults if self._is_top(values) else ())
+        else:
+            self._holds.update(t, in_position, side, verdict if in_position else None)
+
+        active = self._holds.active
+        cue_text, cue_code, prio = self._choose_cue(found, in_position, faults, not_judged, active, at_top)
+        cue_text, cue_code = self._cue.update(t, cue_text, cue_code, prio)
+        result = FrameResult(
+            index=index, t=t, found=found, xy=xy, values=values, statuses=statuses,
+            in_position=in_position, side=side if side != "both" else None, facing=sig.facing,
+            in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
+            at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
+            cue=cue_text, cue_code=cue_code, faults=faults if (active or at_top) else (),
+        )
+        if self.keep_frames:
+            self.frames.append(result)
+        return result
+
+    def _is_top(self, values: dict[str, float]) -> bool:
+        r = self.spec.reps
+        v = values.get(r.signal, math.nan)
+        return math.isfinite(v) and v >= r.top_above and abs(self._reps.rate()) <= r.top_max_rate
+
+    def _choose_cue(self, found: bool, in_position: bool | None, faults: tuple[str, ...],
+                    not_judged: tuple[tuple[str, str], ...], active: HoldRecord | None,
+                    at_top: bool) -> tuple[str, str, int]:
+        spec = self.spec
+        if not found:
+            return "Step into view: whole body, side on to the camera", "no_person", 0
+        if in_position is None:
+            return "Move so your whole body is in the picture", "not_visible", 0
+        if in_position is False:
+            failing = [c for c in spec.position if self._pos_status.get(c.id) == FAIL]
+            hint = failing[0].why if failing else ""
+            return (f"Get into position: {hint}" if hint else "Get into position"), "get_in_position", 50
+        judging = active is not None or at_top or (self._reps is not None and self._reps.current is not None)
+        if judging and faults:
+            c = min((c for c in spec.form if c.code == faults[0]), key=lambda c: c.priority)
+            return c.cue, c.code, c.priority
+        if judging and any("hand" in r or "arm" in r for _, r in not_judged):
+            return OCCLUSION_CUE, "outline_hidden", 40
+        if judging and any("baseline" in r for _, r in not_judged):
+            return "Hold still in a neutral position for a moment", "baseline", 45
+        if active is not None:
+            return "Good form — hold it", "good", 90
+        return "", "", 100
+
+    def finish(self) -> SessionResult:
+        """Close open holds/reps and return everything the reports need."""
+        holds = self._holds.finish()
+        reps = self._reps.finish() if self._reps else []
+        return SessionResult(self.spec, self.frames, holds, reps, self.width, self.height,
+                             self.notes, self.side_override)
