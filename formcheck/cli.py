@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,20 @@ app = typer.Typer(
     help="Check stretching form from a video with MediaPipe Pose: hold times per side, reps, faults and cues.\n\n"
     "Start with `formcheck exercises`, then `formcheck explain NAME`, then `formcheck score VIDEO --exercise NAME`.",
 )
+
+
+def _route_native_logs_away() -> None:
+    """Send what native libraries print straight to file descriptor 2 (video decoder and model
+    start-up chatter) to /dev/null, keeping Python's own stderr for our messages. CLI only."""
+    try:
+        sys.stderr.flush()
+        keep = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(keep, "w", buffering=1, encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(err: FormcheckError) -> typer.Exit:
@@ -64,6 +79,7 @@ def score(
     """Score a recorded stretch: writes report.json, frames.csv, annotated.mp4 and angles.png into --out."""
     from formcheck.scoring import run_score
 
+    _route_native_logs_away()
     if side is not None and side not in ("left", "right"):
         raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
     out_dir = out if out is not None else Path("formcheck-out") / video.stem

@@ -75,7 +75,8 @@ class VideoFileSource:
         cap = cv2.VideoCapture(str(p))
         if not cap.isOpened():
             cap.release()
-            raise InputError(f"{p}: not a readable video (could not open it) — use an mp4/mov/avi file")
+            raise InputError(f"{p}: not a readable video (no decodable video stream: empty, truncated at the start, "
+                             "or not a video) — use an mp4/mov/avi file")
         w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         h = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if w <= 0 or h <= 0:

@@ -1,0 +1,19 @@
+"""Shared test fixtures: where the shared real footage lives, and a skip when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REAL = REPO.parent / "shared" / "data" / "real"
+SAMPLES = REPO / "sample_videos"
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """Folder of real test footage beside the repo; skips the test when it is not there."""
+    if not SHARED_REAL.is_dir():
+        pytest.skip(f"real test footage not found at {SHARED_REAL} (../shared is not beside this checkout)")
+    return SHARED_REAL
