@@ -1,0 +1,246 @@
+"""Named clip scripts: good holds, each fault alone, faults mid-hold, reps, camera variations.
+
+All times are seconds, distances metres, angles degrees (conventions in
+:mod:`formcheck.synth.pose`). Scripts start in a plausible position (tall kneeling, or lying
+on the back with knees bent) so the pose model has time to lock on, then move into the exercise.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import replace
+
+from formcheck.synth import postures as P
+from formcheck.synth.pose import Keyframe, Motion, Pose, Timeline
+from formcheck.synth.render import Scene
+from formcheck.synth.script import CameraSpec, ClipScript, Imaging, Interval, Rep
+from formcheck.synth.shapes import Outfit
+from formcheck.synth.skeleton import body_dims
+
+OUTFITS = {
+    "blue": Outfit(),
+    "red": Outfit(skin=(0.62, 0.44, 0.34), shirt=(0.72, 0.18, 0.16), trousers=(0.22, 0.24, 0.30),
+                  shoes=(0.25, 0.25, 0.28), hair=(0.08, 0.06, 0.05)),
+    "green": Outfit(skin=(0.93, 0.75, 0.64), shirt=(0.20, 0.52, 0.32), trousers=(0.30, 0.30, 0.34),
+                    shoes=(0.85, 0.85, 0.85), hair=(0.55, 0.40, 0.20)),
+}
+SCENES = {
+    "wood": Scene(),
+    "grey": Scene(wall=(0.70, 0.74, 0.78), floor=(0.45, 0.45, 0.47), light=(-0.3, 0.85, 0.6)),
+}
+
+# Lunge hold values of a good stretch.
+GOOD_TILT = 12.0  # posterior pelvic tilt reached in the stretch (deg, from the neutral set-up)
+GOOD_BACK_THIGH = -16.0  # kneeling-leg thigh behind the vertical (deg) -> ~16 deg hip extension
+SETUP_BACK_THIGH = -3.0
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: float = GOOD_TILT,
+          back_thigh: float = GOOD_BACK_THIGH, trunk: float = 0.0, front_knee: float = 90.0,
+          arms: str = "knee", episodes: tuple[tuple[float, float, dict], ...] = (),
+          leave: tuple[float, float] | None = None, height: float = 1.75, yaw: float = 0.0,
+          imaging: Imaging = Imaging(), motion: Motion = Motion(sway_deg=0.6, breath_hz=0.25),
+          outfit: str = "blue", scene: str = "wood", fps: float = 15.0, width: int = 640,
+          height_px: int = 480, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Kneeling hip-flexor lunge, ``side`` = kneeling (stretched) leg.
+
+    Timeline: tall kneeling (1.5 s) -> step into a neutral half-kneel (1.2 s) -> neutral set-up
+    (2.0 s, the tilt baseline) -> move into the stretch (1.5 s) -> hold ``hold_s`` -> release
+    (1.5 s) -> tall kneeling (1.2 s) -> 1 s. ``episodes``: (start, end, pose overrides) inside the
+    hold, entered and left over 0.8 s. ``leave``: (start, end) inside the hold where the person
+    goes back to tall kneeling (1.2 s moves) and then re-enters the stretch.
+    """
+    d = body_dims(height)
+
+    def hk(**kw) -> Pose:
+        args = dict(back_thigh=back_thigh, front_knee=front_knee, trunk=trunk, tilt=tilt, arms=arms)
+        args.update(kw)
+        return P.half_kneeling(d, side, **args)
+
+    tall = P.tall_kneeling(d)
+    setup = hk(back_thigh=SETUP_BACK_THIGH, tilt=0.0, trunk=0.0, front_knee=90.0)
+    stretch = hk()
+    t_setup, t_in = 2.7, 4.7
+    h0 = t_in + 1.5
+    h1 = h0 + hold_s
+    keys = [Keyframe(0.0, tall), Keyframe(1.5, tall), Keyframe(t_setup, setup, 1.2), Keyframe(t_in, setup),
+            Keyframe(h0, stretch, 1.5)]
+    holds: list[Interval] = []
+    for a, b, changes in episodes:
+        faulty = hk(**changes)
+        keys += [Keyframe(a, stretch, 0), Keyframe(a + 0.8, faulty, 0.8), Keyframe(b, faulty, 0),
+                 Keyframe(b + 0.8, stretch, 0.8)]
+    if leave is not None:
+        a, b = leave
+        keys += [Keyframe(a, stretch, 0), Keyframe(a + 1.2, setup, 1.2), Keyframe(a + 2.4, tall, 1.2),
+                 Keyframe(b - 2.7, tall, 0), Keyframe(b - 1.5, setup, 1.2), Keyframe(b, stretch, 1.5)]
+        holds += [Interval(h0, a, side), Interval(b, h1, side)]
+    else:
+        holds.append(Interval(h0, h1, side))
+    keys += [Keyframe(h1, stretch, 0), Keyframe(h1 + 1.5, setup, 1.5), Keyframe(h1 + 2.7, tall, 1.2),
+             Keyframe(h1 + 3.7, tall, 1.0)]
+    keys.sort(key=lambda k: k.t)
+    return ClipScript(
+        name=name, exercise="kneeling-hip-flexor", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), replace(motion, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=width, height=height_px,
+        camera=CameraSpec(yaw_deg=yaw, distance=2.7 * max(height, 1.75) / 1.75, target_f=-0.1,
+                          target_u=0.62 * height / 1.75),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, side=side, holds=tuple(holds),
+        baseline=Interval(t_setup + 0.3, t_in, side), tags=tags)
+
+
+def bridge(name: str, *, facing: int = 1, reps: int = 6, top_line: float = 178.0,
+           sag: dict[int, float] | None = None, foot_f: float = 0.50, top_s: float = 2.0,
+           tilt_top: float = 0.0, height: float = 1.75, yaw: float = 0.0, imaging: Imaging = Imaging(),
+           outfit: str = "blue", scene: str = "wood", fps: float = 15.0, width: int = 640,
+           height_px: int = 480, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Glute bridge reps from lying on the back, knees bent, feet flat.
+
+    Each rep: up 1.0 s, hold ``top_s`` at the top, down 1.0 s, rest 1.5 s. ``top_line``: true
+    shoulder-hip-knee line angle at the top (deg, 180 straight); ``sag`` maps a rep index
+    (0-based) to its own top line angle (e.g. a sagging rep at 150).
+    """
+    d = body_dims(height)
+    sag = sag or {}
+    flat = P.supine(d, foot_f=foot_f)
+    keys = [Keyframe(0.0, flat), Keyframe(2.0, flat)]
+    rep_list = []
+    t = 2.0
+    for i in range(reps):
+        line = sag.get(i, top_line)
+        hu = P.bridge_hip_u(d, line, foot_f=foot_f, tilt=tilt_top)
+        top = P.supine(d, hip_u=hu, foot_f=foot_f, tilt=tilt_top)
+        t_up, t_top_end, t_down, t_rest = t + 1.0, t + 1.0 + top_s, t + 2.0 + top_s, t + 3.5 + top_s
+        keys += [Keyframe(t_up, top, 1.0), Keyframe(t_top_end, top, 0), Keyframe(t_down, flat, 1.0),
+                 Keyframe(t_rest, flat, 0)]
+        rep_list.append(Rep(t, t_down, t_up, t_top_end))
+        t = t_rest
+    keys.append(Keyframe(t + 0.5, flat, 0))
+    return ClipScript(
+        name=name, exercise="bridge", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=width, height=height_px,
+        camera=CameraSpec(yaw_deg=yaw, pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
+                          target_f=-0.25 * height / 1.75, target_u=0.32),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, reps=tuple(rep_list), tags=tags)
+
+
+def supported_bridge(name: str, *, facing: int = 1, hold_s: float = 32.0, drop_at: float | None = None,
+                     block_h: float = 0.15, height: float = 1.75, yaw: float = 0.0,
+                     imaging: Imaging = Imaging(), outfit: str = "blue", scene: str = "wood",
+                     fps: float = 15.0, width: int = 640, height_px: int = 480, description: str = "",
+                     tags: tuple[str, ...] = ()) -> ClipScript:
+    """Supported bridge: lie down, lift, slide a yoga block under the sacrum, rest on it.
+
+    ``drop_at``: time (s, from the start of the hold) when the block slips toward the feet and
+    the hips drop to the floor (1.2 s), staying down to the end.
+    """
+    d = body_dims(height)
+    flat = P.supine(d)
+    hu_full = P.bridge_hip_u(d, 178.0)
+    hu_block = block_h + 0.10 * d.scale
+    full = P.supine(d, hip_u=hu_full)
+    resting = P.supine(d, hip_u=hu_block, block_h=block_h)
+    block_aside = resting.block_f + 0.40 * d.scale
+    flat_block = flat.with_(block_h=block_h, block_f=block_aside)
+    full_block_aside = full.with_(block_h=block_h, block_f=block_aside)
+    full_block_under = full.with_(block_h=block_h, block_f=resting.block_f)
+    keys = [Keyframe(0.0, flat_block), Keyframe(2.0, flat_block), Keyframe(3.2, full_block_aside, 1.2),
+            Keyframe(4.2, full_block_under, 1.0), Keyframe(5.5, resting, 1.3)]
+    h0 = 6.0
+    h1 = h0 + hold_s
+    if drop_at is not None:
+        ta = h0 + drop_at
+        dropped = flat.with_(block_h=block_h, block_f=block_aside + 0.05)
+        keys += [Keyframe(ta, resting, 0), Keyframe(ta + 1.2, dropped, 1.2), Keyframe(h1, dropped, 0)]
+    else:
+        keys.append(Keyframe(h1, resting, 0))
+    return ClipScript(
+        name=name, exercise="supported-bridge", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(breath_hz=0.2, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=width, height=height_px,
+        camera=CameraSpec(yaw_deg=yaw, pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
+                          target_f=-0.25 * height / 1.75, target_u=0.32),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, holds=(Interval(h0, h1),), tags=tags)
+
+
+def _build() -> dict[str, ClipScript]:
+    s: list[ClipScript] = []
+    noisy = Imaging(noise_sigma=4.0, jitter_px=1.0, jitter_deg=0.15, seed=7)
+    # --- kneeling hip-flexor lunge ------------------------------------------------------------------
+    s.append(lunge("lunge_left_ppt", "left", facing=-1, description="Good hold, left knee down, "
+                   "posterior tilt 12 deg, 34 s.", tags=("sample", "good")))
+    s.append(lunge("lunge_right_ppt", "right", facing=1, outfit="red", description="Good hold, right "
+                   "knee down, posterior tilt 12 deg, 34 s.", tags=("sample", "good")))
+    s.append(lunge("lunge_left_no_tilt", "left", facing=1, tilt=0.0, outfit="green", scene="grey",
+                   description="Left knee down, hips forward but no posterior tilt (fault no_pelvic_tilt "
+                   "all hold).", tags=("sample", "fault")))
+    s.append(lunge("lunge_right_no_tilt", "right", facing=-1, tilt=0.0, description="Right knee down, "
+                   "hips forward but no posterior tilt.", tags=("sample", "fault")))
+    fault_poses = {
+        "trunk_forward": dict(trunk=22.0, back_thigh=-36.0),
+        "back_arched": dict(trunk=-9.0, tilt=-8.0, back_thigh=-12.0),
+        "low_hip_extension": dict(back_thigh=2.0),
+        "front_knee_forward": dict(front_knee=62.0),
+        "front_knee_back": dict(front_knee=128.0),
+    }
+    for code, ch in fault_poses.items():
+        s.append(lunge(f"lunge_fault_{code}", "left", facing=1, hold_s=12.0, **ch,
+                       description=f"Whole hold with the fault {code} only.", tags=("fault",)))
+    s.append(lunge("lunge_fault_midhold", "right", facing=1, hold_s=20.0,
+                   episodes=((10.0, 15.0, dict(trunk=22.0, back_thigh=-36.0)),),
+                   description="Good hold; trunk leans forward 10-15 s after the hold starts, then "
+                   "corrected.", tags=("fault", "midhold")))
+    s.append(lunge("lunge_leave_reenter", "left", facing=-1, hold_s=26.0, leave=(16.0, 22.0),
+                   description="Good hold, leaves the position (back to tall kneeling) and re-enters.",
+                   tags=("leave",)))
+    s.append(lunge("lunge_hand_on_hip", "left", facing=1, hold_s=14.0, arms="hip",
+                   description="Good hold with the kneeling-side hand on the hip (arm covers the back "
+                   "outline).", tags=("occlusion",)))
+    s.append(lunge("lunge_noisy", "right", facing=-1, hold_s=14.0, imaging=noisy, outfit="green",
+                   motion=Motion(sway_deg=1.5, breath_hz=0.3), description="Good hold with sensor noise, "
+                   "camera jitter and stronger sway.", tags=("noise",)))
+    s.append(lunge("lunge_small_body", "left", facing=1, hold_s=12.0, height=1.60, outfit="red",
+                   description="Good hold, 1.60 m body.", tags=("size",)))
+    s.append(lunge("lunge_tall_body", "right", facing=-1, hold_s=12.0, height=1.90,
+                   description="Good hold, 1.90 m body.", tags=("size",)))
+    for yaw in (15.0, -25.0):
+        s.append(lunge(f"lunge_yaw{yaw:+.0f}", "left", facing=1, hold_s=12.0, yaw=yaw, scene="grey",
+                       description=f"Good hold, camera {yaw:+.0f} deg off the side view (+ toward the "
+                       "front).", tags=("yaw",)))
+    s.append(lunge("lunge_short", "left", facing=1, hold_s=6.0, description="Short good hold (CI).",
+                   tags=("quick",)))
+    # --- bridge -------------------------------------------------------------------------------------
+    s.append(bridge("bridge_reps_sag", sag={3: 150.0}, description="Six reps with 2 s at the top; "
+                    "rep 4 sags (line 150 deg).", tags=("sample",)))
+    s.append(bridge("bridge_good_left", facing=-1, reps=4, outfit="red", description="Four good reps, "
+                    "facing left.", tags=("good",)))
+    s.append(bridge("bridge_overarched", reps=3, top_line=197.0, tilt_top=-8.0, description="Three reps "
+                    "pushing the hips above the line.", tags=("fault",)))
+    s.append(bridge("bridge_feet_far", reps=3, foot_f=0.74, description="Three reps, feet too far.",
+                    tags=("fault",)))
+    s.append(bridge("bridge_feet_close", reps=3, foot_f=0.26, description="Three reps, feet too close.",
+                    tags=("fault",)))
+    s.append(bridge("bridge_yaw20_noisy", reps=3, yaw=20.0, imaging=noisy, height=1.90, scene="grey",
+                    description="Three good reps, camera 20 deg off side, noise and jitter, 1.90 m.",
+                    tags=("yaw", "noise", "size")))
+    s.append(bridge("bridge_short", reps=2, description="Two good reps (CI).", tags=("quick",)))
+    # --- supported bridge ---------------------------------------------------------------------------
+    s.append(supported_bridge("supported_bridge_drop", hold_s=34.0, drop_at=28.0, description="Rests "
+                              "on a block; the block slips and the hips drop 28 s into the hold.",
+                              tags=("sample", "fault")))
+    s.append(supported_bridge("supported_bridge_good", facing=-1, hold_s=20.0, outfit="green",
+                              description="Still 20 s hold on the block, facing left.", tags=("good",)))
+    s.append(supported_bridge("supported_bridge_short", hold_s=5.0, drop_at=3.0,
+                              description="Short hold with a drop (CI).", tags=("quick",)))
+    return {c.name: c for c in s}
+
+
+CLIP_SCRIPTS: dict[str, ClipScript] = _build()
+SAMPLE_SET: tuple[str, ...] = tuple(n for n, c in CLIP_SCRIPTS.items() if "sample" in c.tags)
+QUICK_SET: tuple[str, ...] = tuple(n for n, c in CLIP_SCRIPTS.items() if "quick" in c.tags)

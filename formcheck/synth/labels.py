@@ -1,0 +1,91 @@
+"""Fault labels of synthetic clips, computed from the ground-truth angles and pelvic tilt.
+
+The thresholds are the exercise rules' starting values (EXERCISES.md); they define the labels
+of the synthetic clips, and scripts keep true values well away from them except while moving
+between a good and a faulty pose.
+
+Where faults are judged: lunge and supported bridge inside the script's ``holds``; bridge inside
+each rep's top window. Pelvic tilt is judged relative to the median true tilt over the script's
+``baseline`` window (the neutral set-up); supported-bridge hip height relative to the median
+over the first second of the hold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.synth.script import ClipScript
+
+FAULT_RULES: dict[str, dict[str, str]] = {
+    "kneeling-hip-flexor": {
+        "trunk_forward": "trunk_lean > 15 deg",
+        "back_arched": "trunk_lean < -5 deg, or pelvic tilt < -5 deg relative to the baseline (anterior)",
+        "no_pelvic_tilt": "pelvic tilt within [-5, +5) deg of the baseline (no posterior tilt)",
+        "low_hip_extension": "hip_ext of the kneeling (back) leg < 10 deg",
+        "front_knee_forward": "front knee angle < 75 deg, or knee_past_toe of the front leg > 0.25 shin",
+        "front_knee_back": "front knee angle > 115 deg",
+    },
+    "bridge": {
+        "hips_low": "bridge_line < 165 deg (at the top of a rep)",
+        "hips_overarched": "bridge_line > 190 deg (at the top of a rep)",
+        "feet_too_far": "knee angle > 110 deg (at the top of a rep)",
+        "feet_too_close": "knee angle < 65 deg (at the top of a rep)",
+    },
+    "supported-bridge": {
+        "hips_dropped": "hip_lift fell by more than 0.10 thigh lengths below its median over the "
+                        "first 1 s of the hold",
+    },
+}
+
+
+def _within(t: np.ndarray, windows) -> np.ndarray:
+    m = np.zeros(t.shape, bool)
+    for a, b in windows:
+        m |= (t >= a - 1e-9) & (t <= b + 1e-9)
+    return m
+
+
+def _both(ang: dict[str, np.ndarray], name: str) -> np.ndarray:
+    return 0.5 * (ang[f"{name}_left"] + ang[f"{name}_right"])
+
+
+def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
+                 tilt: np.ndarray) -> list[list[str]]:
+    """Per-frame lists of fault codes (see :data:`FAULT_RULES`)."""
+    n = len(t)
+    flags: dict[str, np.ndarray] = {}
+    ex = script.exercise
+    if ex == "kneeling-hip-flexor":
+        back = script.side or "left"
+        front = "right" if back == "left" else "left"
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        base = script.baseline
+        t0 = float(np.median(tilt[_within(t, [(base.start_s, base.end_s)])])) if base else 0.0
+        rel = tilt - t0
+        trunk = ang["trunk_lean"]
+        flags["trunk_forward"] = trunk > 15
+        flags["back_arched"] = (trunk < -5) | (rel < -5)
+        flags["no_pelvic_tilt"] = (rel >= -5) & (rel < 5)
+        flags["low_hip_extension"] = ang[f"hip_ext_{back}"] < 10
+        flags["front_knee_forward"] = (ang[f"knee_{front}"] < 75) | (ang[f"knee_past_toe_{front}"] > 0.25)
+        flags["front_knee_back"] = ang[f"knee_{front}"] > 115
+    elif ex == "bridge":
+        judge = _within(t, [(r.top_start_s, r.top_end_s) for r in script.reps])
+        line, knee = _both(ang, "bridge_line"), _both(ang, "knee")
+        flags["hips_low"] = line < 165
+        flags["hips_overarched"] = line > 190
+        flags["feet_too_far"] = knee > 110
+        flags["feet_too_close"] = knee < 65
+    elif ex == "supported-bridge":
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        lift = _both(ang, "hip_lift")
+        if script.holds:
+            h0 = script.holds[0].start_s
+            base_lift = float(np.median(lift[(t >= h0) & (t <= h0 + 1.0)]))
+        else:
+            base_lift = float(np.nanmax(lift))
+        flags["hips_dropped"] = lift < base_lift - 0.10
+    else:
+        raise ValueError(f"unknown exercise {ex!r}")
+    order = list(FAULT_RULES[ex])
+    return [[c for c in order if judge[i] and bool(flags[c][i])] for i in range(n)]
