@@ -135,6 +135,11 @@ class HoldTracker:
         return list(self.done)
 
 
+# A fault belongs to a rep when present for at least this fraction of its seconds at the top
+# (brief threshold crossings on the way up or down are not the rep's form).
+REP_FAULT_MIN_FRACTION = 1 / 3
+
+
 @dataclass
 class RepRecord:
     """One rep: start/end seconds, seconds held still at the top, faults seen at the top."""
@@ -204,6 +209,8 @@ class RepTracker:
         cur = self.current
         if cur is not None:
             cur.complete = complete
+            floor = REP_FAULT_MIN_FRACTION * cur.top_hold_s
+            cur.fault_s = {k: v for k, v in cur.fault_s.items() if v >= floor and v > 0}
             if cur.peak >= self.spec.top_above:
                 self.done.append(cur)
         self.current = None

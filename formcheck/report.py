@@ -14,6 +14,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.exercises.spec import ExerciseSpec
+from formcheck.holds import RepRecord
 from formcheck.session import SessionResult
 from formcheck.sources import SourceInfo
 
@@ -42,6 +43,12 @@ def _faults(spec: ExerciseSpec, fault_s: dict[str, float]) -> list[dict[str, Any
             for code, s in sorted(fault_s.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
 
 
+def rep_fault_codes(rep: RepRecord) -> tuple[str, ...]:
+    """A rep's faults: those held long enough at the top, or, if it never paused at the top,
+    those present at its highest point."""
+    return tuple(rep.fault_s) if rep.top_hold_s > 0 else rep.peak_faults
+
+
 def score_session(result: SessionResult) -> Score:
     """Score 0-100. Holds: per required side, best hold's good-form seconds / target (capped at 1),
     averaged over sides. Reps: per rep, half for no fault at the top plus half for the seconds held
@@ -52,7 +59,7 @@ def score_session(result: SessionResult) -> Score:
             return Score(0.0, "reps: no rep detected, score 0")
         parts = []
         for rep in result.reps:
-            clean = 0.0 if (rep.fault_s or rep.peak_faults) else 1.0
+            clean = 0.0 if rep_fault_codes(rep) else 1.0
             parts.append(0.5 * clean + 0.5 * min(1.0, rep.top_hold_s / spec.target_s))
         return Score(_r(100 * sum(parts) / len(parts), 1),
                      f"reps: mean over {len(parts)} reps of 50% for no fault at the top + 50% for "
@@ -96,7 +103,7 @@ def build_report(result: SessionResult, info: SourceInfo, n_frames: int, n_found
         })
     reps = []
     for r in result.reps:
-        fault_s = dict(r.fault_s) if r.fault_s else {c: 0.0 for c in r.peak_faults}
+        fault_s = {c: r.fault_s.get(c, 0.0) for c in rep_fault_codes(r)}
         reps.append({"side": r.side, "start_s": _r(r.start_s), "end_s": _r(r.end_s),
                      "top_hold_s": _r(r.top_hold_s), "complete": r.complete, "faults": _faults(spec, fault_s)})
     score = score_session(result)
