@@ -94,6 +94,46 @@ def score(
         raise _fail(outcome.error)
 
 
+@app.command()
+def synth(
+    names: list[str] = typer.Argument(None, help="Clip script names (see --list)."),
+    out: Path = typer.Option(Path("synth-out"), "--out", "-o", help="Folder for <name>.mp4 + <name>.json."),
+    sample_set: bool = typer.Option(False, "--sample-set", help="Render the clips bundled in sample_videos/."),
+    quick_set: bool = typer.Option(False, "--quick-set", help="Render the short clips the quick benchmark uses."),
+    list_: bool = typer.Option(False, "--list", help="List the clip scripts and exit."),
+) -> None:
+    """Render synthetic clips of a posable mannequin with exact per-frame ground truth.
+
+    Regenerate the bundled samples with:  formcheck synth --sample-set --out sample_videos
+    """
+    from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, SAMPLE_SET, render_clip
+
+    if list_:
+        for name in sorted(CLIP_SCRIPTS):
+            sc = CLIP_SCRIPTS[name]
+            typer.echo(f"{name:28s} {sc.exercise:20s} {sc.duration_s:5.1f} s")
+        return
+    chosen = list(names or [])
+    if sample_set:
+        chosen += list(SAMPLE_SET)
+    if quick_set:
+        chosen += list(QUICK_SET)
+    if not chosen:
+        raise _fail(FormcheckError("name at least one clip, or use --sample-set / --quick-set (see --list)"))
+    unknown = [n for n in chosen if n not in CLIP_SCRIPTS]
+    if unknown:
+        raise _fail(FormcheckError(f"unknown clip '{unknown[0]}' — see `formcheck synth --list`"))
+    for name in dict.fromkeys(chosen):
+        def progress(done: int, total: int, name: str = name) -> None:
+            if done == total or done % 30 == 0:
+                sys.stderr.write(f"\rrendering {name}: {done}/{total} frames")
+                sys.stderr.flush()
+
+        video, gt = render_clip(name, out, progress=progress)
+        sys.stderr.write("\n")
+        typer.echo(f"wrote {video} and {gt}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     try:

@@ -17,3 +17,17 @@ def real_data() -> Path:
     if not SHARED_REAL.is_dir():
         pytest.skip(f"real test footage not found at {SHARED_REAL} (../shared is not beside this checkout)")
     return SHARED_REAL
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run tests marked slow (whole videos through the pose model; CI runs them)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

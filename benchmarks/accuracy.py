@@ -1,0 +1,217 @@
+"""Accuracy of the real pipeline on rendered clips with exact ground truth.
+
+Renders (or reuses) synthetic clips, runs the same session ``formcheck score`` runs (MediaPipe on
+the rendered pixels), and compares with the ground truth written beside each clip:
+
+* MAE per angle (pipeline value for the role vs the true angle of that leg, degrees or units),
+* pelvic-tilt estimate error (curvature change from the set-up baseline -> degrees, vs true change),
+* tilt-change classification accuracy (posterior / neutral / anterior),
+* hold duration error and rep count,
+* fault detection precision / recall per fault code (frame level, inside the true holds / rep tops),
+* detection rate.
+
+Usage:
+    python benchmarks/accuracy.py --quick            # the short clips (CI)
+    python benchmarks/accuracy.py                    # every clip script (documented full run)
+    python benchmarks/accuracy.py --clips lunge_left_ppt bridge_reps_sag --cache /tmp/fc-clips
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.exercises import load_exercise
+from formcheck.outline import measure_back_outline, posterior_tilt_deg
+from formcheck.pose.mediapipe_pose import MediaPipePose
+from formcheck.session import Session
+from formcheck.sources import open_source
+from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, render_clip
+
+# Angles compared, per exercise: (pipeline signal, ground-truth angle key pattern with {back}/{front}/{near}).
+COMPARED = {
+    "kneeling-hip-flexor": [("trunk_lean", "trunk_lean"), ("hip_ext.back", "hip_ext_{back}"),
+                            ("knee.front", "knee_{front}"), ("knee.back", "knee_{back}")],
+    "bridge": [("bridge_line.near", "bridge_line_{near}"), ("knee.near", "knee_{near}"),
+               ("hip_lift.near", "hip_lift_{near}")],
+    "supported-bridge": [("hip_lift.near", "hip_lift_{near}"), ("knee.near", "knee_{near}")],
+}
+TILT_CLASS_DEG = 5.0  # true change beyond +-5 deg = posterior / anterior
+POSTERIOR_CURV, ANTERIOR_CURV = -0.008, 0.012  # the exercise file's entry thresholds
+
+
+def ensure_clip(name: str, cache: Path) -> tuple[Path, dict]:
+    """Render a clip into the cache unless it is already there; return (video, ground truth)."""
+    video, gt = cache / f"{name}.mp4", cache / f"{name}.json"
+    if not (video.exists() and gt.exists()):
+        render_clip(name, cache)
+    return video, json.loads(gt.read_text())
+
+
+def run_pipeline(video: Path, exercise: str) -> tuple[Session, list]:
+    spec = load_exercise(exercise)
+    src = open_source(video)
+    with MediaPipePose(segmentation=spec.needs_outline) as pose:
+        s = Session(spec, pose, src.info.width, src.info.height, outline_fn=measure_back_outline)
+        for f in src:
+            s.step(f)
+        res = s.finish()
+    return s, res
+
+
+def _overlap(a0, a1, b0, b1) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def evaluate_clip(name: str, cache: Path) -> dict:
+    video, gt = ensure_clip(name, cache)
+    ex = gt["exercise"]
+    session, res = run_pipeline(video, ex)
+    frames = res.frames
+    n = min(len(frames), len(gt["frames"]))
+    back = gt.get("side") or "left"
+    roles = {"back": back, "front": "right" if back == "left" else "left", "near": gt["near_side"]}
+    out: dict = {"clip": name, "exercise": ex, "frames": n, "found": sum(f.found for f in frames[:n])}
+    t = np.array([g["t"] for g in gt["frames"][:n]])
+    in_hold = np.zeros(n, bool)
+    for h in gt["holds"]:
+        in_hold |= (t >= h["start_s"]) & (t <= h["end_s"])
+    for r in gt["reps"]:
+        in_hold |= (t >= r["top_start_s"]) & (t <= r["top_end_s"])
+    # Angles
+    errs = {}
+    for sig, key in COMPARED[ex]:
+        k = key.format(**roles)
+        p = np.array([frames[i].values.get(sig, math.nan) for i in range(n)])
+        g = np.array([np.nan if gt["frames"][i]["angles"].get(k) is None else gt["frames"][i]["angles"][k]
+                      for i in range(n)])
+        ok = np.isfinite(p) & np.isfinite(g) & in_hold
+        errs[sig] = (np.abs(p[ok] - g[ok]).tolist())
+    out["angle_errors"] = errs
+    # Pelvic tilt (lunge only): change from the baseline window, estimated vs true.
+    if ex == "kneeling-hip-flexor" and gt.get("baseline"):
+        b0, b1 = gt["baseline"]["start_s"], gt["baseline"]["end_s"]
+        curv = np.array([frames[i].values.get("back_curvature", math.nan) for i in range(n)])
+        tilt = np.array([g["pelvic_tilt_deg"] for g in gt["frames"][:n]])
+        win = (t >= b0) & (t <= b1)
+        if np.isfinite(curv[win]).sum() >= 3:
+            dc = curv - np.nanmedian(curv[win])
+            dt_true = tilt - np.median(tilt[win])
+            est = np.asarray(posterior_tilt_deg(dc))
+            ok = np.isfinite(est) & in_hold
+            out["tilt_errors"] = np.abs(est[ok] - dt_true[ok]).tolist()
+            cls_true = np.where(dt_true >= TILT_CLASS_DEG, 1, np.where(dt_true <= -TILT_CLASS_DEG, -1, 0))
+            cls_est = np.where(dc <= POSTERIOR_CURV, 1, np.where(dc >= ANTERIOR_CURV, -1, 0))
+            out["tilt_class"] = (cls_true[ok] == cls_est[ok]).tolist()
+    # Holds and reps
+    out["hold_errors"] = []
+    for h in gt["holds"]:
+        best = max(res.holds, key=lambda p: _overlap(p.start_s, p.end_s, h["start_s"], h["end_s"]), default=None)
+        if best is None or _overlap(best.start_s, best.end_s, h["start_s"], h["end_s"]) <= 0:
+            out["hold_errors"].append(None)  # missed
+        else:
+            out["hold_errors"].append((best.end_s - best.start_s) - (h["end_s"] - h["start_s"]))
+    out["holds_found"], out["holds_true"] = len(res.holds), len(gt["holds"])
+    out["reps_found"], out["reps_true"] = len(res.reps), len(gt["reps"])
+    # Faults, frame level, inside the true judging windows.
+    codes = load_exercise(ex).fault_codes
+    counts = {c: [0, 0, 0] for c in codes}  # tp, fp, fn
+    for i in np.flatnonzero(in_hold):
+        true = set(gt["frames"][i]["faults"])
+        pred = set(frames[i].faults)
+        for c in codes:
+            if c in pred and c in true:
+                counts[c][0] += 1
+            elif c in pred:
+                counts[c][1] += 1
+            elif c in true:
+                counts[c][2] += 1
+    out["faults"] = counts
+    return out
+
+
+def _fmt(x: float | None, nd: int = 2) -> str:
+    return "  n/a" if x is None or not math.isfinite(x) else f"{x:.{nd}f}"
+
+
+def summarize(results: list[dict]) -> str:
+    lines = []
+    frames = sum(r["frames"] for r in results)
+    found = sum(r["found"] for r in results)
+    lines.append(f"clips: {len(results)}, frames: {frames}, detection rate: {found / max(frames, 1):.3f}")
+    lines.append("")
+    lines.append("| angle | unit | MAE | p90 | frames |")
+    lines.append("|---|---|---|---|---|")
+    pooled = defaultdict(list)
+    for r in results:
+        for sig, e in r["angle_errors"].items():
+            pooled[sig] += e
+    for sig, e in pooled.items():
+        unit = "thigh lengths" if sig.startswith("hip_lift") else "deg"
+        lines.append(f"| {sig} | {unit} | {_fmt(np.mean(e) if e else None)} | "
+                     f"{_fmt(np.percentile(e, 90) if e else None)} | {len(e)} |")
+    tilt = [x for r in results for x in r.get("tilt_errors", [])]
+    cls = [x for r in results for x in r.get("tilt_class", [])]
+    lines.append("")
+    lines.append(f"pelvic-tilt change estimate: MAE {_fmt(np.mean(tilt) if tilt else None)} deg over "
+                 f"{len(tilt)} frames; posterior/neutral/anterior accuracy {_fmt(np.mean(cls) if cls else None)}")
+    herr = [x for r in results for x in r["hold_errors"]]
+    found_h = [x for x in herr if x is not None]
+    lines.append(f"holds: {len(found_h)}/{len(herr)} true holds found; duration error mean "
+                 f"{_fmt(np.mean(found_h) if found_h else None)} s, mean |error| "
+                 f"{_fmt(np.mean(np.abs(found_h)) if found_h else None)} s; holds reported "
+                 f"{sum(r['holds_found'] for r in results)} vs true {sum(r['holds_true'] for r in results)}")
+    lines.append(f"reps: reported {sum(r['reps_found'] for r in results)} vs true "
+                 f"{sum(r['reps_true'] for r in results)}")
+    lines.append("")
+    lines.append("| fault | precision | recall | true frames |")
+    lines.append("|---|---|---|---|")
+    agg = defaultdict(lambda: [0, 0, 0])
+    for r in results:
+        for c, (tp, fp, fn) in r["faults"].items():
+            a = agg[c]
+            a[0] += tp
+            a[1] += fp
+            a[2] += fn
+    for c, (tp, fp, fn) in agg.items():
+        p = tp / (tp + fp) if tp + fp else None
+        rc = tp / (tp + fn) if tp + fn else None
+        lines.append(f"| {c} | {_fmt(p)} | {_fmt(rc)} | {tp + fn} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="only the short clips (a few minutes)")
+    ap.add_argument("--clips", nargs="*", help="clip script names (default: all, or the quick set)")
+    ap.add_argument("--cache", type=Path, default=Path("benchmarks/.clips"), help="where rendered clips are kept")
+    ap.add_argument("--json", type=Path, help="also write per-clip results here")
+    args = ap.parse_args()
+    names = args.clips or (list(QUICK_SET) if args.quick else sorted(CLIP_SCRIPTS))
+    args.cache.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    results = []
+    for name in names:
+        t1 = time.monotonic()
+        r = evaluate_clip(name, args.cache)
+        results.append(r)
+        print(f"  {name}: {r['frames']} frames, {time.monotonic() - t1:.0f} s", flush=True)
+    print()
+    print(summarize(results))
+    print()
+    frames = sum(r["frames"] for r in results)
+    found = sum(r["found"] for r in results)
+    print(f"summary: {len(results)} clips, detection {found / max(frames, 1):.1%}, "
+          f"{time.monotonic() - t0:.0f} s wall time")
+    if args.json:
+        args.json.write_text(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
