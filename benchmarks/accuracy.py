@@ -118,6 +118,12 @@ def evaluate_clip(name: str, cache: Path) -> dict:
         else:
             out["hold_errors"].append((best.end_s - best.start_s) - (h["end_s"] - h["start_s"]))
     out["holds_found"], out["holds_true"] = len(res.holds), len(gt["holds"])
+    # Good-form seconds: true = time inside the intended holds with no true fault.
+    if gt["holds"]:
+        dt = np.diff(t, prepend=t[0])
+        clean = np.array([not g["faults"] for g in gt["frames"][:n]])
+        true_good = float(dt[in_hold & clean].sum())
+        out["good_form_error"] = sum(h.good_form_s for h in res.holds) - true_good
     out["reps_found"], out["reps_true"] = len(res.reps), len(gt["reps"])
     # Faults, frame level, inside the true judging windows.
     codes = load_exercise(ex).fault_codes
@@ -167,6 +173,10 @@ def summarize(results: list[dict]) -> str:
                  f"{_fmt(np.mean(found_h) if found_h else None)} s, mean |error| "
                  f"{_fmt(np.mean(np.abs(found_h)) if found_h else None)} s; holds reported "
                  f"{sum(r['holds_found'] for r in results)} vs true {sum(r['holds_true'] for r in results)}")
+    gfe = [r["good_form_error"] for r in results if "good_form_error" in r]
+    lines.append(f"good-form seconds (all holds of a clip vs true fault-free seconds in the intended holds): "
+                 f"mean error {_fmt(np.mean(gfe) if gfe else None)} s, mean |error| "
+                 f"{_fmt(np.mean(np.abs(gfe)) if gfe else None)} s over {len(gfe)} clips")
     lines.append(f"reps: reported {sum(r['reps_found'] for r in results)} vs true "
                  f"{sum(r['reps_true'] for r in results)}")
     lines.append("")

@@ -39,6 +39,7 @@ def draw_skeleton(img: np.ndarray, xy: np.ndarray, color: tuple[int, int, int], 
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color=WHITE, bg=DARK) -> None:
+    text = text.replace("\u2014", "-").replace("\u2013", "-").encode("ascii", "replace").decode()  # Hershey: ASCII
     th = max(1, int(round(scale * 2)))
     (w, h), base = cv2.getTextSize(text, FONT, scale, th)
     x, y = org

@@ -271,7 +271,7 @@ class Session:
         if judging and any("baseline" in r for _, r in not_judged):
             return "Hold still in a neutral position for a moment", "baseline", 45
         if active is not None:
-            return "Good form — hold it", "good", 90
+            return "Good form - hold it", "good", 90
         return "", "", 100
 
     def finish(self) -> SessionResult:

@@ -1,0 +1,82 @@
+"""Reports from a session on hand-built landmark sequences: schema, CSV columns, score, commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import jsonschema
+import numpy as np
+import pytest
+
+from formcheck.exercises import available_exercises, load_exercise
+from formcheck.outline import OutlineMeasure
+from formcheck.plots import plot_angles
+from formcheck.report import SCHEMA_PATH, build_report, frames_csv_columns, write_frames_csv, write_report_json
+from formcheck.session import Session
+from formcheck.sources import SourceInfo
+from tests.poses import kneeling, observation, standing
+
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+
+
+def lunge_session(seconds: float, tuck_after: float = 2.0, fps: float = 30.0):
+    spec = load_exercise("kneeling-hip-flexor")
+    s = Session(spec, None, 640, 480, outline_fn=lambda m, xy, v: OutlineMeasure(
+        0.04 if s._holds.current and now[0] - s._holds.current.start_s > tuck_after else 0.06, 0.0, False, None))
+    now = [0.0]
+    good, stand = kneeling(back="right"), standing()
+    for i, t in enumerate(np.arange(0, seconds, 1 / fps)):
+        now[0] = t
+        xy = stand if t < 1.0 else good
+        s.step_observation(i, float(t), observation(xy, near="right"))
+    return s, s.finish()
+
+
+def test_report_validates_and_scores_one_side(tmp_path):
+    s, res = lunge_session(40.0)
+    info = SourceInfo("clip.mp4", 640, 480, 30.0, s.n_frames, "video")
+    report = build_report(res, info, s.n_frames, s.n_found)
+    write_report_json(report, tmp_path / "report.json")
+    on_disk = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(on_disk, SCHEMA)
+    (h,) = on_disk["holds"]
+    assert h["side"] == "right" and h["target_reached"]
+    assert h["good_form_s"] == pytest.approx(40 - 1 - 2, abs=0.5)
+    # One side done of two: half the score.
+    assert on_disk["score"] == pytest.approx(50.0, abs=0.1)
+    assert "averaged over sides" in on_disk["score_method"]
+
+
+def test_schema_rejects_a_broken_report():
+    s, res = lunge_session(5.0)
+    report = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video"), s.n_frames, s.n_found)
+    del report["holds"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, SCHEMA)
+
+
+def test_frames_csv_has_every_criterion_and_a_row_per_frame(tmp_path):
+    s, res = lunge_session(4.0)
+    write_frames_csv(res, tmp_path / "frames.csv")
+    rows = list(csv.DictReader((tmp_path / "frames.csv").open()))
+    assert len(rows) == s.n_frames
+    assert list(rows[0]) == frames_csv_columns(res.spec)
+    assert {r["crit_pelvis_tucked"] for r in rows} <= {"pass", "fail", "not_judged"}
+    assert rows[-1]["in_position"] == "1" and rows[0]["in_position"] == "0"
+    plot_angles(res, tmp_path / "angles.png")
+    assert (tmp_path / "angles.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_exercises_and_explain_commands():
+    out = subprocess.run([sys.executable, "-m", "formcheck", "exercises"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for name in available_exercises():
+        assert name in out.stdout
+    ex = subprocess.run([sys.executable, "-m", "formcheck", "explain", "kneeling-hip-flexor"], capture_output=True,
+                        text=True)
+    assert ex.returncode == 0
+    for c in load_exercise("kneeling-hip-flexor").form:
+        assert c.code in ex.stdout and c.cue in ex.stdout
