@@ -70,12 +70,13 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
     keys = [Keyframe(0.0, tall), Keyframe(1.5, tall), Keyframe(t_setup, setup, 1.2), Keyframe(t_in, setup),
             Keyframe(h0, stretch, 1.5)]
     holds: list[Interval] = []
-    for a, b, changes in episodes:
+    for a_rel, b_rel, changes in episodes:
+        a, b = h0 + a_rel, h0 + b_rel
         faulty = hk(**changes)
         keys += [Keyframe(a, stretch, 0), Keyframe(a + 0.8, faulty, 0.8), Keyframe(b, faulty, 0),
                  Keyframe(b + 0.8, stretch, 0.8)]
     if leave is not None:
-        a, b = leave
+        a, b = h0 + leave[0], h0 + leave[1]
         keys += [Keyframe(a, stretch, 0), Keyframe(a + 1.2, setup, 1.2), Keyframe(a + 2.4, tall, 1.2),
                  Keyframe(b - 2.7, tall, 0), Keyframe(b - 1.5, setup, 1.2), Keyframe(b, stretch, 1.5)]
         holds += [Interval(h0, a, side), Interval(b, h1, side)]
@@ -196,7 +197,7 @@ def _build() -> dict[str, ClipScript]:
                    episodes=((10.0, 15.0, dict(trunk=22.0, back_thigh=-36.0)),),
                    description="Good hold; trunk leans forward 10-15 s after the hold starts, then "
                    "corrected.", tags=("fault", "midhold")))
-    s.append(lunge("lunge_leave_reenter", "left", facing=-1, hold_s=26.0, leave=(16.0, 22.0),
+    s.append(lunge("lunge_leave_reenter", "left", facing=-1, hold_s=26.0, leave=(10.0, 16.0),
                    description="Good hold, leaves the position (back to tall kneeling) and re-enters.",
                    tags=("leave",)))
     s.append(lunge("lunge_hand_on_hip", "left", facing=1, hold_s=14.0, arms="hip",

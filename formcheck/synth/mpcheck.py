@@ -98,14 +98,17 @@ def check_clip(name: str, *, max_frames: int | None = None) -> dict[str, float]:
     from formcheck.synth.clips import CLIP_SCRIPTS
 
     script = CLIP_SCRIPTS[name]
-    gts, imgs = [], []
-    for fr in iter_frames(script):
-        if max_frames is not None and fr.index >= max_frames:
-            break
-        gts.append(fr.xy)
-        imgs.append(fr.image)
+    gts: list[np.ndarray] = []
+
+    def images():  # stream frames; keep only the ground-truth points
+        for fr in iter_frames(script):
+            if max_frames is not None and fr.index >= max_frames:
+                return
+            gts.append(fr.xy)
+            yield fr.image
+
+    res = run_mediapipe(images())
     gt = np.array(gts)
-    res = run_mediapipe(imgs)
     det = res.detected
     e = landmark_errors(res.xy[det], gt[det])
     es = landmark_errors(res.xy[det], gt[det], swap_lr=True)
