@@ -68,9 +68,10 @@ def explain_exercise(spec: ExerciseSpec) -> str:
                          f"over {t.baseline_s:g} s — hold still in neutral, then make the correction.")
     else:
         r = spec.reps
-        lines.append(f"Reps: a rep starts when {signal_words(r.signal)} rises above {r.start_above:g} and ends when "
-                     f"it falls below {r.end_below:g}. 'At the top' = above {r.top_above:g} and nearly still; "
-                     f"aim for {spec.target_s:g} s at the top of each rep.")
+        lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its lowest value "
+                     f"over the last {r.floor_window_s:g} s). A rep starts {r.start_above:g} above it and ends back "
+                     f"within {r.end_below:g}; 'at the top' = {r.top_above:g} above it and nearly still. "
+                     f"Aim for {spec.target_s:g} s at the top of each rep.")
     lines += ["", "In position when all of these hold:"]
     lines += [f"  - {c.why or c.id}: {criterion_words(c)}" for c in spec.position]
     lines += ["", "Form checks (fault code -> what you will be told):"]

@@ -6,14 +6,18 @@ Its start is the first in-position frame; its end the last one. Each frame's dur
 since the previous frame, capped at ``grace_s`` so a stalled camera cannot add time) is
 booked as good form, faulty or not judged.
 
-Rep: starts when the rep signal rises above ``start_above``, ends when it falls below
-``end_below``; while the signal is above ``top_above`` and moving slower than
-``top_max_rate`` per second, the frame counts as "held at the top".
+Rep: judged on the rep signal *above its floor* — the lowest value over the last
+``floor_window_s`` seconds, i.e. this person's resting level (lying flat, the hip sits a
+little above the shoulder by an amount that differs by body). A rep starts when the signal
+rises ``start_above`` over the floor, ends when it is back within ``end_below``; while it is
+``top_above`` over the floor and moving slower than ``top_max_rate`` per second, the frame
+counts as "held at the top".
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 from formcheck.exercises.spec import RepsSpec, Timing
@@ -164,6 +168,18 @@ class RepTracker:
         self._prev: tuple[float, float] | None = None  # (t, value)
         self._rate = 0.0
         self._last_known_t = -math.inf
+        self._window: deque[tuple[float, float]] = deque()  # (t, value) for the rolling floor
+
+    def floor(self) -> float:
+        """The resting level: lowest known value over the last ``floor_window_s`` seconds."""
+        return min(v for _, v in self._window) if self._window else math.nan
+
+    def above_floor(self, t: float, value: float) -> float:
+        """``value`` minus the floor, updating the floor window with (t, value)."""
+        self._window.append((t, value))
+        while self._window and self._window[0][0] < t - self.spec.floor_window_s:
+            self._window.popleft()
+        return value - self.floor()
 
     def rate(self) -> float:
         """Smoothed rate of change of the rep signal (signal units per second)."""
@@ -186,6 +202,7 @@ class RepTracker:
         dt_book = 0.0 if self._prev is None else min(max(t - self._prev[0], 0.0), self.timing.grace_s)
         self._prev = (t, value)
         self._last_known_t = t
+        value = self.above_floor(t, value)
         cur = self.current
         if cur is None:
             if value >= s.start_above and in_position is not False:

@@ -247,7 +247,7 @@ class Session:
 
     def _is_top(self, values: dict[str, float]) -> bool:
         r = self.spec.reps
-        v = values.get(r.signal, math.nan)
+        v = values.get(r.signal, math.nan) - self._reps.floor()
         return math.isfinite(v) and v >= r.top_above and abs(self._reps.rate()) <= r.top_max_rate
 
     def _choose_cue(self, found: bool, in_position: bool | None, faults: tuple[str, ...],

@@ -59,6 +59,7 @@ class RepsSpec:
     end_below: float
     top_above: float
     top_max_rate: float
+    floor_window_s: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -221,12 +222,15 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
     reps = None
     if mode == "reps":
         rr = _Reader(r.get("reps", dict), path, "reps.")
-        rr.unknown_keys({"signal", "start_above", "end_below", "top_above", "top_max_rate"})
+        rr.unknown_keys({"signal", "start_above", "end_below", "top_above", "top_max_rate", "floor_window_s"})
         sig = rr.get("signal", str)
         if not is_known_signal(sig):
             raise rr.fail("signal", f"unknown signal '{sig}' ({signal_help()})")
         reps = RepsSpec(sig, rr.get("start_above", float), rr.get("end_below", float),
-                        rr.get("top_above", float), rr.get("top_max_rate", float))
+                        rr.get("top_above", float), rr.get("top_max_rate", float),
+                        rr.get("floor_window_s", float, 6.0))
+        if reps.floor_window_s <= 0:
+            raise rr.fail("floor_window_s", "must be > 0 seconds")
         if reps.end_below >= reps.start_above:
             raise rr.fail("end_below", "must be below start_above (hysteresis)")
         if reps.top_above < reps.start_above:

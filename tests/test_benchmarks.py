@@ -1,0 +1,27 @@
+"""The quick accuracy benchmark runs in CI: renders the short clips, runs the real pipeline on
+them, and prints its table. Assertions here are about the benchmark working and the figure the
+issue sets (MediaPipe finds the mannequin in >= 95% of frames), not about tuned accuracies."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.mark.slow
+def test_quick_accuracy_benchmark_runs_and_reports(tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks/accuracy.py"), "--quick", "--cache", str(tmp_path)],
+                          capture_output=True, text=True, timeout=1800, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    print(out)
+    for needle in ("| angle |", "pelvic-tilt change estimate", "holds:", "| fault | precision | recall |",
+                   "summary:"):
+        assert needle in out
+    m = re.search(r"detection rate: ([0-9.]+)", out)
+    assert m and float(m.group(1)) >= 0.95
