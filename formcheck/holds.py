@@ -228,11 +228,10 @@ class RepTracker:
             cur.complete = complete
             floor = REP_FAULT_MIN_FRACTION * cur.top_hold_s
             cur.fault_s = {k: v for k, v in cur.fault_s.items() if v >= floor and v > 0}
-            if cur.peak >= self.spec.top_above:
-                self.done.append(cur)
+            self.done.append(cur)  # a rep that never reached the top is still a rep (e.g. sagging)
         self.current = None
 
     def finish(self) -> list[RepRecord]:
-        """Close an open rep (marked incomplete) and return all reps that reached the top zone."""
+        """Close an open rep (marked incomplete) and return all reps."""
         self._close(complete=False)
         return list(self.done)

@@ -90,16 +90,23 @@ class _Ema:
 
 
 class _Baselines:
-    """Median of each relative signal over the hold's set-up window (its own neutral)."""
+    """Each relative signal's own neutral: the median over the first ``baseline_s`` seconds, after
+    ``baseline_settle_s`` into the hold, during which it stayed within its ``baseline_tolerance``
+    (still, not moving into position). Gives up after ``BASELINE_MAX_EXTRA_S`` of searching."""
 
     def __init__(self, spec: ExerciseSpec) -> None:
-        self.signals = tuple(dict.fromkeys(c.signal for c in spec.form if c.relative))
+        tol: dict[str, float] = {}
+        for c in spec.form:
+            if c.relative:
+                tol[c.signal] = min(tol.get(c.signal, math.inf), c.baseline_tolerance)
+        self.tolerance = tol
+        self.signals = tuple(tol)
         self.timing = spec.timing
         self.reset(math.nan)
 
     def reset(self, start_s: float) -> None:
         self.start_s = start_s
-        self.samples: dict[str, list[float]] = {s: [] for s in self.signals}
+        self.window: dict[str, list[tuple[float, float]]] = {s: [] for s in self.signals}
         self.values: dict[str, float] = {}
 
     def update(self, t: float, values: dict[str, float]) -> None:
@@ -107,17 +114,23 @@ class _Baselines:
         since = t - self.start_s
         if not math.isfinite(since) or since < tm.baseline_settle_s:
             return
-        window_end = tm.baseline_settle_s + tm.baseline_s
+        if since > tm.baseline_settle_s + tm.baseline_s + BASELINE_MAX_EXTRA_S:
+            return
         for s in self.signals:
-            if s in self.values:
-                continue
             v = values.get(s, math.nan)
-            got = self.samples[s]
-            if since <= window_end or (len(got) < BASELINE_MIN_SAMPLES and since <= window_end + BASELINE_MAX_EXTRA_S):
-                if math.isfinite(v):
-                    got.append(v)
-            if since > window_end and len(got) >= BASELINE_MIN_SAMPLES:
-                self.values[s] = float(np.median(got))
+            if s in self.values or not math.isfinite(v):
+                continue
+            win = self.window[s]
+            win.append((t, v))
+            while win and win[0][0] < t - tm.baseline_s:
+                win.pop(0)
+            vals = [x for _, x in win]
+            if max(vals) - min(vals) > self.tolerance[s]:
+                # Still moving: restart the window from the newest value.
+                del win[:-1]
+                continue
+            if t - win[0][0] >= 0.9 * tm.baseline_s and len(win) >= BASELINE_MIN_SAMPLES:
+                self.values[s] = float(np.median(vals))
 
 
 class _CueSelector:
@@ -226,8 +239,10 @@ class Session:
         verdict = FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults, not_judged=not_judged)
 
         if self._reps is not None:
+            top_faults = tuple(dict.fromkeys(c.code for c in sorted(spec.form, key=lambda c: c.priority)
+                                             if c.when == "top" and self._form_status.get(c.id) == FAIL))
             at_top = self._reps.update(t, values.get(spec.reps.signal, math.nan), in_position, side or "both",
-                                       faults if self._is_top(values) else ())
+                                       top_faults)
         else:
             self._holds.update(t, in_position, side, verdict if in_position else None)
 

@@ -38,6 +38,7 @@ class Criterion:
     priority: int = 100
     when: str = "always"
     why: str = ""
+    baseline_tolerance: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class _Reader:
 
 
 _CRITERION_KEYS = {"id", "signal", "min", "max", "hysteresis", "relative", "code", "message", "cue",
-                   "priority", "when", "why"}
+                   "priority", "when", "why", "baseline_tolerance"}
 
 
 def _criterion(table: Any, path: Path, where: str, is_form: bool) -> Criterion:
@@ -187,7 +188,20 @@ def _criterion(table: Any, path: Path, where: str, is_form: bool) -> Criterion:
         message=r.get("message", str) if is_form else r.get("message", str, ""),
         cue=r.get("cue", str) if is_form else r.get("cue", str, ""),
         priority=r.get("priority", int, 100), when=when, why=r.get("why", str, ""),
+        baseline_tolerance=_tolerance(r),
     )
+
+
+def _tolerance(r: _Reader) -> float:
+    """Optional ``baseline_tolerance``: how still a relative signal must be for its baseline."""
+    if "baseline_tolerance" not in r.t:
+        return math.inf
+    tol = r.get("baseline_tolerance", float)
+    if tol <= 0:
+        raise r.fail("baseline_tolerance", "must be > 0 (signal units)")
+    if not r.t.get("relative", False):
+        raise r.fail("baseline_tolerance", "only applies to relative criteria (relative = true)")
+    return tol
 
 
 def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
