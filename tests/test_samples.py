@@ -1,0 +1,77 @@
+"""The bundled sample clips scored by the real pipeline, checked against their ground truth.
+
+Tolerances come from measurements (2026-11-21, `formcheck score sample_videos/<clip>.mp4`), with the
+measured value in each comment; they check the product's answer, not a re-statement of it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from formcheck.scoring import run_score
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+def score(name: str, exercise: str, tmp_path):
+    video = SAMPLES / f"{name}.mp4"
+    gt = json.loads((SAMPLES / f"{name}.json").read_text())
+    outcome = run_score(video, exercise, tmp_path, write_video=False, progress=False)
+    return outcome.report, gt
+
+
+def fault_seconds(hold: dict, code: str) -> float:
+    return sum(f["seconds"] for f in hold["faults"] if f["code"] == code)
+
+
+@pytest.mark.parametrize("name,side", [("lunge_left_ppt", "left")])
+def test_tilted_hold_reaches_target_on_the_kneeling_side(name, side, tmp_path):
+    r, gt = score(name, "kneeling-hip-flexor", tmp_path)
+    assert r["detection_rate"] >= 0.95
+    (h,) = r["holds"]
+    (g,) = gt["holds"]
+    assert h["side"] == g["side"] == side
+    # True good hold 34.0 s (6.2-40.2 s); measured good form 34.7 s.
+    assert h["good_form_s"] == pytest.approx(g["end_s"] - g["start_s"], abs=3.0)
+    assert h["target_reached"]
+    assert fault_seconds(h, "no_pelvic_tilt") < 5.0
+
+
+@pytest.mark.parametrize("name,side", [("lunge_left_no_tilt", "left"), ("lunge_right_no_tilt", "right")])
+def test_hold_without_tilt_is_flagged(name, side, tmp_path):
+    r, gt = score(name, "kneeling-hip-flexor", tmp_path)
+    (h,) = r["holds"]
+    assert h["side"] == side
+    true_s = sum(1 for f in gt["frames"] if "no_pelvic_tilt" in f["faults"]) / gt["fps"]  # 34 s
+    # Measured 38.3-38.5 s (the pipeline also counts the set-up seconds after the baseline).
+    assert fault_seconds(h, "no_pelvic_tilt") >= 0.8 * true_s
+    assert not h["target_reached"]
+
+
+def test_supported_bridge_drop_near_the_end(tmp_path):
+    r, gt = score("supported_bridge_drop", "supported-bridge", tmp_path)
+    (h,) = r["holds"]
+    true_s = sum(1 for f in gt["frames"] if "hips_dropped" in f["faults"]) / gt["fps"]  # 5.5 s
+    assert fault_seconds(h, "hips_dropped") == pytest.approx(true_s, abs=2.0)  # measured 5.0 s
+    assert h["good_form_s"] > 20
+
+
+def test_bridge_reps_match_the_true_reps(tmp_path):
+    r, gt = score("bridge_reps_sag", "bridge", tmp_path)
+    found = r["reps"]
+    for g in gt["reps"]:
+        sag = 18.0 < g["start_s"] < 19.0  # the fourth rep sags: the hips lift only ~0.12 thigh lengths
+        match = [x for x in found if x["start_s"] < g["top_end_s"] and x["end_s"] > g["top_start_s"]]
+        if sag:
+            # Known miss, measured: MediaPipe reads this rep's lift as 0.07 thigh lengths, under the
+            # 0.12 a rep needs; if it is ever counted, it must carry the hips_low fault.
+            for x in match:
+                assert "hips_low" in {f["code"] for f in x["faults"]}
+            continue
+        assert len(match) == 1, (g, found)
+        top = g["top_end_s"] - g["top_start_s"]  # 2.0 s; measured 2.27-2.33 s
+        assert match[0]["top_hold_s"] == pytest.approx(top, abs=0.6)
+        assert match[0]["faults"] == []
