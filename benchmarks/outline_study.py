@@ -39,32 +39,18 @@ KNEELING_IN_POSITION = (5.0, 17.0)
 
 def run_clip(path: Path, max_side: int = 720) -> dict[str, np.ndarray | list]:
     """MediaPipe over a clip; returns times (s), measures and the time spent in the outline step."""
-    import mediapipe as mp
+    from formcheck.pose.mediapipe_pose import MediaPipePose
+    from formcheck.sources import open_source
 
-    cap = cv2.VideoCapture(str(path))
     times, measures, cost = [], [], []
-    settings = {"static_image_mode": False, "model_complexity": 1, "enable_segmentation": True}
-    with mp.solutions.pose.Pose(**settings) as pose:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            times.append(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
-            scale = min(1.0, max_side / max(frame.shape[:2]))
-            if scale < 1.0:
-                frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            h, w = frame.shape[:2]
-            res = pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-            xy = np.full((33, 2), np.nan)
-            vis = np.zeros(33)
-            if res.pose_landmarks:
-                for i, p in enumerate(res.pose_landmarks.landmark):
-                    xy[i] = (p.x * w, p.y * h)
-                    vis[i] = p.visibility
+    with MediaPipePose(segmentation=True) as pose:
+        for frame in open_source(path, max_side=max_side):
+            obs = pose.process(frame.image, frame.t)
+            times.append(frame.t)
+            xy, vis, mask = (obs.xy, obs.vis, obs.mask) if obs else (np.full((33, 2), np.nan), np.zeros(33), None)
             t0 = time.perf_counter()
-            measures.append(measure_back_outline(res.segmentation_mask, xy, vis))
+            measures.append(measure_back_outline(mask, xy, vis))
             cost.append(time.perf_counter() - t0)
-    cap.release()
     return {"t": np.asarray(times), "m": measures, "cost": np.asarray(cost)}
 
 

@@ -252,28 +252,19 @@ SUPINE_TILTS = ((0.8, 1.6), (2.8, 3.7), (5.0, 5.9), (7.2, 8.1))  # seconds, from
 
 
 def _run_pose_on_video(path: Path, max_side: int = 720) -> tuple[np.ndarray, list[OutlineMeasure]]:
-    mp_pose = pytest.importorskip("mediapipe").solutions.pose
-    cap = cv2.VideoCapture(str(path))
+    """The product's own video source and pose backend (segmentation on), outline per frame."""
+    from formcheck.pose.mediapipe_pose import MediaPipePose
+    from formcheck.sources import open_source
+
     times, measures = [], []
-    with mp_pose.Pose(static_image_mode=False, model_complexity=1, enable_segmentation=True) as pose:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            times.append(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
-            scale = min(1.0, max_side / max(frame.shape[:2]))
-            if scale < 1.0:
-                frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            h, w = frame.shape[:2]
-            res = pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-            xy = np.full((33, 2), np.nan)
-            vis = np.zeros(33)
-            if res.pose_landmarks:
-                for i, p in enumerate(res.pose_landmarks.landmark):
-                    xy[i] = (p.x * w, p.y * h)
-                    vis[i] = p.visibility
-            measures.append(measure_back_outline(res.segmentation_mask, xy, vis))
-    cap.release()
+    with MediaPipePose(segmentation=True) as pose:
+        for frame in open_source(path, max_side=max_side):
+            obs = pose.process(frame.image, frame.t)
+            times.append(frame.t)
+            if obs is None:
+                measures.append(measure_back_outline(None, np.full((33, 2), np.nan), np.zeros(33)))
+            else:
+                measures.append(measure_back_outline(obs.mask, obs.xy, obs.vis))
     return np.asarray(times), measures
 
 
