@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from formcheck.angles import UNITS
 from formcheck.exercises.spec import Criterion, ExerciseSpec
-
-
-def _units(signal: str, relative: bool) -> str:
-    base = signal.split(".")[0]
-    if base in ("trunk_lean", "trunk_tilt", "leg_split"):
-        return "deg"
-    return UNITS.get(base, "(curvature, unitless)" if base == "back_curvature" else "")
-
+from formcheck.signals import signal_units
 
 _SIGNAL_WORDS = {
     "trunk_lean": "trunk lean (hip->shoulder vs vertical, + forward)",
@@ -40,8 +32,8 @@ def signal_words(signal: str) -> str:
 
 def criterion_words(c: Criterion) -> str:
     """E.g. 'knee angle ..., front leg: between 50 and 140 deg'."""
-    u = _units(c.signal, c.relative)
-    u = f" {u}" if u else ""
+    u = signal_units(c.signal)
+    u = "" if u == "unitless" else f" {u}"
     if c.min is not None and c.max is not None:
         rng = f"between {c.min:g} and {c.max:g}{u}"
     elif c.min is not None:

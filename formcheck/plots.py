@@ -11,13 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from formcheck.angles import UNITS  # noqa: E402
 from formcheck.session import SessionResult  # noqa: E402
-
-
-def _units(signal: str) -> str:
-    base = signal.split(".")[0]
-    return UNITS.get(base, "deg" if base in ("trunk_tilt", "leg_split") else "unitless")
+from formcheck.signals import signal_units  # noqa: E402
 
 
 def plot_angles(result: SessionResult, path: Path) -> None:
@@ -33,7 +28,7 @@ def plot_angles(result: SessionResult, path: Path) -> None:
     for ax, sig in zip(axes[:, 0], signals, strict=True):
         v = np.array([f.values.get(sig, math.nan) for f in result.frames])
         ax.plot(t, v, lw=1.2, color="#1f5fa8")
-        ax.set_ylabel(f"{sig}\n[{_units(sig)}]", fontsize=8)
+        ax.set_ylabel(f"{sig}\n[{signal_units(sig)}]", fontsize=8)
         ax.grid(alpha=0.3)
         for h in result.holds:
             ax.axvspan(h.start_s, h.end_s, color="#7fc97f", alpha=0.25, lw=0)

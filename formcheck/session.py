@@ -7,6 +7,7 @@ loop alike, so both judge a frame the same way. All timing comes from frame time
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.filters import FilterConfig, LandmarkFilter
 from formcheck.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
+from formcheck.outline import OutlineMeasure
 from formcheck.pose.base import PoseEstimator, PoseObservation
 from formcheck.rules import FAIL, PASS, UNKNOWN, combine, evaluate
 from formcheck.signals import SignalExtractor
@@ -159,7 +161,9 @@ class Session:
     """Runs one exercise over a stream of frames; call :meth:`step` per frame, then :meth:`finish`."""
 
     def __init__(self, spec: ExerciseSpec, estimator: PoseEstimator, width: int, height: int,
-                 side_override: str | None = None, outline_fn=None, keep_frames: bool = True) -> None:
+                 side_override: str | None = None,
+                 outline_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], OutlineMeasure] | None = None,
+                 keep_frames: bool = True) -> None:
         self.spec = spec
         self.estimator = estimator
         self.width, self.height = width, height

@@ -33,6 +33,14 @@ _NEEDS = {
 }
 
 
+def signal_units(name: str) -> str:
+    """Units of a signal: "deg", "thigh lengths", "shin lengths" or "unitless" (curvature)."""
+    base = name.partition(".")[0]
+    if base in ("trunk_lean", "trunk_tilt", "leg_split"):
+        return "deg"
+    return ang.UNITS.get(base, "unitless")
+
+
 def is_known_signal(name: str) -> bool:
     """True when ``name`` is a signal the rules can read."""
     if name in PLAIN_SIGNALS:
