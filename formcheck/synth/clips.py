@@ -95,6 +95,12 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
         baseline=Interval(t_setup + 0.3, t_in, side), tags=tags)
 
 
+
+def _floor_camera(height: float, yaw: float) -> CameraSpec:
+    """Side camera low over the floor for lying exercises, pulled back for tall bodies (metres, degrees)."""
+    return CameraSpec(yaw_deg=yaw, pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
+                      target_f=-0.25 * height / 1.75, target_u=0.32)
+
 def bridge(name: str, *, facing: int = 1, reps: int = 6, top_line: float = 178.0,
            sag: dict[int, float] | None = None, foot_f: float = 0.50, top_s: float = 2.0,
            tilt_top: float = 0.0, height: float = 1.75, yaw: float = 0.0, imaging: Imaging = Imaging(),
@@ -126,8 +132,7 @@ def bridge(name: str, *, facing: int = 1, reps: int = 6, top_line: float = 178.0
         name=name, exercise="bridge", description=description, facing=facing,
         timeline=Timeline(tuple(keys), Motion(breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
         body_height=height, fps=fps, width=width, height=height_px,
-        camera=CameraSpec(yaw_deg=yaw, pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
-                          target_f=-0.25 * height / 1.75, target_u=0.32),
+        camera=_floor_camera(height, yaw),
         outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, reps=tuple(rep_list), tags=tags)
 
 
@@ -165,8 +170,7 @@ def supported_bridge(name: str, *, facing: int = 1, hold_s: float = 32.0, drop_a
         name=name, exercise="supported-bridge", description=description, facing=facing,
         timeline=Timeline(tuple(keys), Motion(breath_hz=0.2, seed=zlib.crc32(name.encode()) % 1000)),
         body_height=height, fps=fps, width=width, height=height_px,
-        camera=CameraSpec(yaw_deg=yaw, pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
-                          target_f=-0.25 * height / 1.75, target_u=0.32),
+        camera=_floor_camera(height, yaw),
         outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, holds=(Interval(h0, h1),), tags=tags)
 
 
