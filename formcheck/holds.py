@@ -181,6 +181,12 @@ class RepTracker:
             self._window.popleft()
         return value - self.floor()
 
+    def is_top_level(self, above_floor: float) -> bool:
+        """True when a height ``above_floor`` (signal units over the floor) at the current rate
+        counts as 'at the top': high enough and nearly still."""
+        s = self.spec
+        return math.isfinite(above_floor) and above_floor >= s.top_above and abs(self._rate) <= s.top_max_rate
+
     def rate(self) -> float:
         """Smoothed rate of change of the rep signal (signal units per second)."""
         return self._rate
@@ -212,7 +218,7 @@ class RepTracker:
         if value <= s.end_below:
             self._close(complete=True)
             return False
-        at_top = value >= s.top_above and abs(self._rate) <= s.top_max_rate and in_position is not False
+        at_top = self.is_top_level(value) and in_position is not False
         if value > cur.peak:
             cur.peak = value
             cur.peak_faults = faults_now

@@ -104,12 +104,11 @@ def draw_frame(img: np.ndarray, spec: ExerciseSpec, r: FrameResult) -> np.ndarra
         draw_progress_ring(img, center, radius, 1.0 if r.at_top else 0.0, f"{r.reps_done}",
                            GOOD if r.at_top else NEUTRAL)
         _text(img, "reps", (center[0] - radius // 2, center[1] + radius + int(22 * s)), 0.5 * s)
-    if r.cue:
-        lines = _wrap(r.cue, max(16, int(w / (19 * s))))
-        yb = h - 14 - int(34 * s) * (len(lines) - 1)
-        for line in lines:
-            _text(img, line, (12, yb), 0.8 * s, WHITE, BAD if r.faults else DARK)
-            yb += int(34 * s)
-    _text(img, f"t={r.t:.1f}s", (10, h - 14 - int(34 * s) * (len(_wrap(r.cue, 40)) + 1) if r.cue else h - 14),
-          0.45 * s)
+    lines = _wrap(r.cue, max(16, int(w / (19 * s)))) if r.cue else []
+    line_h = int(34 * s)
+    yb = h - 14 - line_h * (len(lines) - 1)
+    for line in lines:
+        _text(img, line, (12, yb), 0.8 * s, WHITE, BAD if r.faults else DARK)
+        yb += line_h
+    _text(img, f"t={r.t:.1f}s", (10, h - 14 - line_h * len(lines)), 0.45 * s)  # just above the cue
     return img

@@ -175,6 +175,7 @@ class Session:
         self._curv = _Ema(CURVATURE_TAU_S)
         self._pos_status: dict[str, str] = {}
         self._form_status: dict[str, str] = {}
+        self._form_by_priority = tuple(sorted(spec.form, key=lambda c: c.priority))
         self._holds = HoldTracker(spec.timing)
         self._reps = RepTracker(spec.reps, spec.timing) if spec.reps else None
         self._baselines = _Baselines(spec)
@@ -227,23 +228,26 @@ class Session:
         self._form_status = evaluate(spec.form, values, self._baselines.values, self._form_status)
 
         at_top = False
+        # Top-only criteria are judged while a rep is in progress and at the top (as of the last frame).
+        reps = self._reps
+        judge_top = reps is not None and reps.current is not None and \
+            reps.is_top_level(values.get(spec.reps.signal, math.nan) - reps.floor())
         statuses = dict(self._pos_status)
         judged: dict[str, str] = {}
         for c in spec.form:
             st = self._form_status[c.id]
-            if c.when == "top" and self._reps is not None and not (self._reps.current and self._is_top(values)):
-                statuses[c.id] = "not_judged"
+            if c.when == "top" and reps is not None and not judge_top:
+                statuses[c.id] = UNKNOWN
                 continue
             statuses[c.id] = st
             judged[c.id] = st
-        faults = tuple(dict.fromkeys(c.code for c in sorted(spec.form, key=lambda c: c.priority)
-                                     if judged.get(c.id) == FAIL))
+        faults = tuple(dict.fromkeys(c.code for c in self._form_by_priority if judged.get(c.id) == FAIL))
         not_judged = tuple((c.id, _not_judged_reason(c, sig.reasons, self._baselines))
                            for c in spec.form if judged.get(c.id) == UNKNOWN)
         verdict = FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults, not_judged=not_judged)
 
         if self._reps is not None:
-            top_faults = tuple(dict.fromkeys(c.code for c in sorted(spec.form, key=lambda c: c.priority)
+            top_faults = tuple(dict.fromkeys(c.code for c in self._form_by_priority
                                              if c.when == "top" and self._form_status.get(c.id) == FAIL))
             at_top = self._reps.update(t, values.get(spec.reps.signal, math.nan), in_position, side or "both",
                                        top_faults)
@@ -263,11 +267,6 @@ class Session:
         if self.keep_frames:
             self.frames.append(result)
         return result
-
-    def _is_top(self, values: dict[str, float]) -> bool:
-        r = self.spec.reps
-        v = values.get(r.signal, math.nan) - self._reps.floor()
-        return math.isfinite(v) and v >= r.top_above and abs(self._reps.rate()) <= r.top_max_rate
 
     def _choose_cue(self, found: bool, in_position: bool | None, faults: tuple[str, ...],
                     not_judged: tuple[tuple[str, str], ...], active: HoldRecord | None,
