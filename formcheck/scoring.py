@@ -11,15 +11,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-
 from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
 from formcheck.exercises import load_exercise
+from formcheck.outputs import write_session_outputs
 from formcheck.overlay import draw_frame
-from formcheck.plots import plot_angles
-from formcheck.report import build_report, write_frames_csv, write_report_json
-from formcheck.session import Session, SessionResult
+from formcheck.session import Session
 from formcheck.sources import open_source
+from formcheck.video_out import open_video_writer
 
 PROGRESS_MIN_FRAMES = 150  # show a progress bar for videos longer than this
 
@@ -65,13 +63,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _open_writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps if fps > 0 else 30.0, size)
-    if not writer.isOpened():
-        raise InputError(f"{path}: cannot write the annotated video here — choose another --out folder")
-    return writer
-
-
 def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator=None) -> ScoreOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4."""
@@ -89,7 +80,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
 
         estimator = MediaPipePose(segmentation=spec.needs_outline)
     session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
-    writer = _open_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    writer = open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     bar = _Progress(info.frame_count, progress)
     t0 = time.monotonic()
     interrupted = False
@@ -112,12 +103,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         (out_dir / "annotated.mp4").unlink(missing_ok=True)
         raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                   "start, or not a video")
-    result = session.finish()
-    _note_visibility(result)
-    report = build_report(result, info, session.n_frames, session.n_found, elapsed)
-    write_report_json(report, out_dir / "report.json")
-    write_frames_csv(result, out_dir / "frames.csv")
-    plot_angles(result, out_dir / "angles.png")
+    report = write_session_outputs(session.finish(), info, session.n_frames, session.n_found, elapsed, out_dir)
     error: FormcheckError | None = None
     if session.n_found == 0:
         error = NoUsableFramesError(f"{video}: no person found in any of {session.n_frames} frames — film the whole "
@@ -125,19 +111,6 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
     elif interrupted:
         error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
     return ScoreOutcome(report, out_dir, summarize(report, out_dir), error)
-
-
-def _note_visibility(result: SessionResult) -> None:
-    """Add a note when the person was found but key joints were out of frame or hidden much of the time."""
-    found = [f for f in result.frames if f.found]
-    if not found:
-        return
-    unknown = sum(1 for f in found if f.in_position is None)
-    if unknown / len(found) > 0.2:
-        result.notes.append(
-            f"in {unknown / len(found):.0%} of frames with a person, joints needed to judge the position were "
-            "hidden or out of frame (not judged): keep the whole body in the picture"
-        )
 
 
 def summarize(report: dict, out_dir: Path) -> str:

@@ -1,0 +1,34 @@
+"""The files every finished session leaves behind, written the same way for ``score`` and ``live``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from formcheck.plots import plot_angles
+from formcheck.report import build_report, write_frames_csv, write_report_json
+from formcheck.session import SessionResult
+from formcheck.sources import SourceInfo
+
+
+def note_visibility(result: SessionResult) -> None:
+    """Add a note when the person was found but key joints were out of frame or hidden much of the time."""
+    found = [f for f in result.frames if f.found]
+    if not found:
+        return
+    unknown = sum(1 for f in found if f.in_position is None)
+    if unknown / len(found) > 0.2:
+        result.notes.append(
+            f"in {unknown / len(found):.0%} of frames with a person, joints needed to judge the position were "
+            "hidden or out of frame (not judged): keep the whole body in the picture"
+        )
+
+
+def write_session_outputs(result: SessionResult, info: SourceInfo, n_frames: int, n_found: int,
+                          elapsed_s: float, out_dir: Path) -> dict:
+    """Write report.json, frames.csv and angles.png for a finished session into ``out_dir``; return the report."""
+    note_visibility(result)
+    report = build_report(result, info, n_frames, n_found, elapsed_s)
+    write_report_json(report, out_dir / "report.json")
+    write_frames_csv(result, out_dir / "frames.csv")
+    plot_angles(result, out_dir / "angles.png")
+    return report
