@@ -74,9 +74,11 @@ def score(
     max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
                                  "long side before pose estimation (0 = keep size)."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip writing annotated.mp4 (faster)."),
+    mot: bool = typer.Option(False, "--mot", help="Also write angles.mot: the judged angles per frame in "
+                             "degrees, OpenSim Storage format."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; only errors."),
 ) -> None:
-    """Score a recorded stretch: writes report.json, frames.csv, annotated.mp4 and angles.png into --out."""
+    """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4, angles.png into --out."""
     from formcheck.scoring import run_score
 
     _route_native_logs_away()
@@ -85,7 +87,7 @@ def score(
     out_dir = out if out is not None else Path("formcheck-out") / video.stem
     try:
         outcome = run_score(video, exercise, out_dir, side=side, max_side=max_side, write_video=not no_video,
-                            progress=not quiet)
+                            progress=not quiet, mot=mot)
     except FormcheckError as e:
         raise _fail(e) from None
     if not quiet:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from formcheck.html_report import write_html_report
+from formcheck.key_frames import KeyFrames
+from formcheck.mot_export import write_mot
 from formcheck.plots import plot_angles
 from formcheck.report import build_report, write_frames_csv, write_report_json
 from formcheck.session import SessionResult
@@ -24,11 +27,17 @@ def note_visibility(result: SessionResult) -> None:
 
 
 def write_session_outputs(result: SessionResult, info: SourceInfo, n_frames: int, n_found: int,
-                          elapsed_s: float, out_dir: Path) -> dict:
-    """Write report.json, frames.csv and angles.png for a finished session into ``out_dir``; return the report."""
+                          elapsed_s: float, out_dir: Path, key_frames: KeyFrames | None = None,
+                          mot: bool = False) -> dict:
+    """Write report.json, frames.csv, angles.png and report.html (with the worst frame of each fault
+    from ``key_frames``, and annotated.mp4 if already written) into ``out_dir``, plus angles.mot when
+    ``mot``; return the report."""
     note_visibility(result)
     report = build_report(result, info, n_frames, n_found, elapsed_s)
     write_report_json(report, out_dir / "report.json")
     write_frames_csv(result, out_dir / "frames.csv")
     plot_angles(result, out_dir / "angles.png")
+    write_html_report(report, result, out_dir, key_frames)
+    if mot:
+        write_mot(result, out_dir / "angles.mot")
     return report

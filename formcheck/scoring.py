@@ -13,6 +13,7 @@ from pathlib import Path
 
 from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
 from formcheck.exercises import load_exercise
+from formcheck.key_frames import KeyFrames
 from formcheck.outputs import write_session_outputs
 from formcheck.overlay import draw_frame
 from formcheck.session import Session
@@ -64,8 +65,9 @@ class _Progress:
 
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
-              write_video: bool = True, progress: bool = True, estimator=None) -> ScoreOutcome:
-    """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4."""
+              write_video: bool = True, progress: bool = True, estimator=None, mot: bool = False) -> ScoreOutcome:
+    """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
+    (and angles.mot when ``mot``)."""
     from formcheck.outline import measure_back_outline
 
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
@@ -81,12 +83,14 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         estimator = MediaPipePose(segmentation=spec.needs_outline)
     session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
     writer = open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    keys = KeyFrames(spec)
     bar = _Progress(info.frame_count, progress)
     t0 = time.monotonic()
     interrupted = False
     try:
         for frame in source:
             r = session.step(frame)
+            keys.offer(frame.image, r)
             if writer is not None:
                 writer.write(draw_frame(frame.image, spec, r))
             bar.update(session.n_frames)
@@ -103,7 +107,8 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         (out_dir / "annotated.mp4").unlink(missing_ok=True)
         raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                   "start, or not a video")
-    report = write_session_outputs(session.finish(), info, session.n_frames, session.n_found, elapsed, out_dir)
+    report = write_session_outputs(session.finish(), info, session.n_frames, session.n_found, elapsed, out_dir,
+                                   key_frames=keys, mot=mot)
     error: FormcheckError | None = None
     if session.n_found == 0:
         error = NoUsableFramesError(f"{video}: no person found in any of {session.n_frames} frames — film the whole "
@@ -134,8 +139,9 @@ def summarize(report: dict, out_dir: Path) -> str:
     for note in report["notes"]:
         lines.append(f"  note: {note}")
     lines.append(f"  score {report['score']:.0f}/100 ({report['score_method']})")
-    lines.append(f"  wrote {out_dir}/report.json, frames.csv, angles.png" +
-                 (", annotated.mp4" if (out_dir / 'annotated.mp4').exists() else ""))
+    extra = [n for n in ("annotated.mp4", "angles.mot") if (out_dir / n).exists()]
+    lines.append(f"  wrote {out_dir}/report.html, report.json, frames.csv, angles.png"
+                 + "".join(f", {n}" for n in extra))
     return "\n".join(lines)
 
 

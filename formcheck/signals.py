@@ -25,7 +25,7 @@ ROLES = ("front", "back", "near", "left", "right")
 PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature")
 
 # Landmarks each per-leg angle needs (on that leg's side), to say why a value is unknown.
-_NEEDS = {
+LANDMARKS_NEEDED = {
     "hip_ext": ("SHOULDER", "HIP", "KNEE"), "thigh": ("HIP", "KNEE"), "knee": ("HIP", "KNEE", "ANKLE"),
     "shin": ("KNEE", "ANKLE"), "bridge_line": ("SHOULDER", "HIP", "KNEE"),
     "hip_height": ("SHOULDER", "HIP", "KNEE"), "hip_lift": ("SHOULDER", "HIP", "KNEE"),
@@ -167,7 +167,7 @@ class SignalExtractor:
 
 def _missing_reason(xy: np.ndarray, base: str, side: str, facing: int) -> str:
     """Why a per-leg angle is unknown: which landmarks are missing, or no facing."""
-    missing = [f"{side} {n.lower().replace('_', ' ')}" for n in _NEEDS[base]
+    missing = [f"{side} {n.lower().replace('_', ' ')}" for n in LANDMARKS_NEEDED[base]
                if np.isnan(xy[getattr(lm, n)[side]]).any()]
     if missing:
         return "not visible (low confidence or out of frame): " + ", ".join(missing)
