@@ -125,40 +125,44 @@ class _Window:
 
 
 class _TerminalView:
-    """``--no-window``: prints the cue and the timer when they change (at most once a second for the timer)."""
+    """``--no-window``: a line whenever the cue changes, and the timer every few seconds in between."""
 
-    def __init__(self, spec: ExerciseSpec, stream=None) -> None:
-        self.spec = spec
+    TIMER_EVERY_S = 5.0
+
+    def __init__(self, stream=None) -> None:
         self.stream = stream or sys.stdout
-        self._last_line = ""
+        self._last_cue: str | None = None
         self._last_t = -1e9
 
     def update(self, t: float, phase: str, cue: str, timer: str) -> None:
-        line = f"{'set-up' if phase == SETUP else timer}: {cue}" if cue else timer
-        if line != self._last_line and (cue != self._last_line.split(": ", 1)[-1] or t - self._last_t >= 1.0):
-            self.stream.write(f"[{t:6.1f} s] {line}\n")
-            self.stream.flush()
-            self._last_line, self._last_t = line, t
+        if cue == self._last_cue and t - self._last_t < self.TIMER_EVERY_S:
+            return
+        status = "set-up" if phase == SETUP else timer
+        self.stream.write(f"[{t:6.1f} s] {status}" + (f" | {cue}" if cue else "") + "\n")
+        self.stream.flush()
+        self._last_cue, self._last_t = cue, t
 
 
 class _VideoTrack:
-    """The annotated video of a live session at a constant frame rate: a frame is repeated to
-    cover the time until the next processed one, so the file plays at real speed."""
+    """The annotated video of a live session at a constant frame rate: each processed frame fills
+    the frame slots (1/fps s each) until the next one arrives, so the file plays at real speed."""
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.fps = fps if fps > 0 else 30.0
         self.path = path
         self.writer = open_video_writer(path, self.fps, size)
-        self._next_t: float | None = None
+        self._t0: float | None = None
+        self._written = 0  # slots written so far
         self._last: np.ndarray | None = None
 
     def add(self, t: float, img: np.ndarray) -> None:
-        if self._next_t is None:
-            self._next_t = t
+        if self._t0 is None:
+            self._t0 = t
+        slot = math.floor((t - self._t0) * self.fps + 0.5)
         if self._last is not None:
-            while self._next_t + 1.0 / self.fps <= t:
+            for _ in range(slot - self._written):
                 self.writer.write(self._last)
-                self._next_t += 1.0 / self.fps
+            self._written = max(self._written, slot)
         self._last = img
 
     def close(self) -> None:
@@ -216,7 +220,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     for note in sound.notes:
         sys.stderr.write(f"formcheck: note: {note}\n")
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
-    term = None if window else _TerminalView(spec)
+    term = None if window else _TerminalView()
     track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     grabber = FrameGrabber(frames, paced=paced).start()
     coach = LiveCoach(spec)

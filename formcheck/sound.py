@@ -27,6 +27,7 @@ TONES: dict[str, tuple[tuple[float, ...], float]] = {
 }
 PLAYERS = (("aplay", "-q", "-"), ("paplay",), ("pw-play", "-"))
 SPEAK_MIN_GAP_S = 2.5  # do not start a new sentence sooner than this after the last one began
+SPEAK_REPEAT_S = 8.0   # the same cue is spoken again only after this long
 
 
 def tone_wav(freqs: tuple[float, ...], note_s: float, rate: int = SAMPLE_RATE, volume: float = 0.4) -> bytes:
@@ -75,6 +76,7 @@ class SoundOut:
         self._espeak = shutil.which("espeak-ng") or shutil.which("espeak")
         self._busy = threading.Lock()
         self._last_spoken = -1e9
+        self._last_text = ""
         self._failed = False
         if (tones or voice) and self._player is None:
             self.notes.append("no audio player found (aplay, paplay or pw-play): sound is off — install alsa-utils")
@@ -95,13 +97,15 @@ class SoundOut:
             self._play_async(lambda: tone_wav(freqs, note_s))
 
     def say(self, text: str) -> None:
-        """Speak ``text`` if voice is on, not already speaking, and the last sentence began long enough ago."""
+        """Speak ``text`` if voice is on and nothing is playing: a new cue once the last sentence is
+        ``SPEAK_MIN_GAP_S`` old, the same cue again only after ``SPEAK_REPEAT_S``."""
         now = time.monotonic()
-        if not (self._voice and text and self.available) or now - self._last_spoken < SPEAK_MIN_GAP_S:
+        if not (self._voice and text and self.available) or self._busy.locked():
             return
-        if self._busy.locked():
+        wait = SPEAK_REPEAT_S if text == self._last_text else SPEAK_MIN_GAP_S
+        if now - self._last_spoken < wait:
             return
-        self._last_spoken = now
+        self._last_spoken, self._last_text = now, text
         self._play_async(lambda: speech_wav(text, self._espeak))
 
     def _play_async(self, make_wav) -> None:

@@ -225,3 +225,26 @@ def test_voice_without_espeak_says_so_and_keeps_tones(monkeypatch):
     assert not out.available
     out.say("anything")  # nothing to play with: returns without raising
     out.event("hold_started")
+
+
+# --- the live session's video -----------------------------------------------------------------
+
+def test_live_video_repeats_frames_to_keep_real_speed(tmp_path):
+    import cv2
+
+    from formcheck.live import _VideoTrack
+
+    track = _VideoTrack(tmp_path / "v.mp4", 10.0, (64, 48))
+    for t, shade in ((0.0, 0), (0.1, 80), (0.5, 160), (0.55, 240)):  # 0.1-0.5 s: frames were dropped
+        track.add(t, np.full((48, 64, 3), shade, np.uint8))
+    track.close()
+    cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
+    shades = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        shades.append(int(round(img.mean() / 80)))
+    cap.release()
+    # one frame per 0.1 s: 0 at 0.0, 80 repeated through 0.4, 160 at 0.5, and the last frame once
+    assert shades == [0, 1, 1, 1, 1, 2, 3]
