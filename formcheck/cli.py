@@ -97,6 +97,51 @@ def score(
 
 
 @app.command()
+def live(
+    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    camera: int = typer.Option(None, "--camera", "-c", help="Camera index to watch [default: 0]."),
+    source: Path = typer.Option(None, "--source", help="Play this video file as if it were the camera (real-time "
+                                "pacing; frames are dropped when processing falls behind)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Folder for the session's report [default: "
+                             "formcheck-out/live-<date-time>]."),
+    no_window: bool = typer.Option(False, "--no-window", help="No window: print cues and the timer in the terminal."),
+    voice: bool = typer.Option(False, "--voice", help="Speak the cues (needs espeak-ng; offline)."),
+    no_sound: bool = typer.Option(False, "--no-sound", help="No tones when a hold starts, breaks or completes."),
+    no_video: bool = typer.Option(False, "--no-video", help="Do not save annotated.mp4 of the session."),
+    side: str = typer.Option(None, "--side", help="Start timing this side: left or right (default: detected)."),
+    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+                                 "long side before pose estimation (0 = keep size)."),
+) -> None:
+    """Coach a stretch live from a webcam: skeleton, key angles, one cue at a time, a good-form timer.
+
+    Stand the camera at hip height, side on. A set-up check (whole body in view, side on, not too
+    far) comes first, then "get into position", then timing; you are told when to switch sides.
+    Keys in the window: q quit, space pause, r reset, s switch side. However the session ends
+    (q, Ctrl-C, end of --source, camera lost), report.json, frames.csv, angles.png and annotated.mp4
+    are written into --out. Exit code 5 when the camera or source stopped mid-session.
+    """
+    import time as _time
+
+    from formcheck.live import run_live
+
+    _route_native_logs_away()
+    if camera is not None and source is not None:
+        raise _fail(FormcheckError("give either --camera or --source, not both"))
+    if side is not None and side not in ("left", "right"):
+        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
+    try:
+        outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
+                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=side)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    if outcome.summary:
+        typer.echo(outcome.summary)
+    if outcome.error is not None:
+        raise _fail(outcome.error)
+
+
+@app.command()
 def synth(
     names: list[str] = typer.Argument(None, help="Clip script names (see --list)."),
     out: Path = typer.Option(Path("synth-out"), "--out", "-o", help="Folder for <name>.mp4 + <name>.json."),

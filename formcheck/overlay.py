@@ -13,6 +13,7 @@ import numpy as np
 from formcheck import landmarks as lm
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.session import FrameResult
+from formcheck.signals import signal_units
 
 GOOD = (80, 200, 60)      # BGR green
 BAD = (40, 40, 230)       # BGR red
@@ -77,7 +78,7 @@ def key_angle_labels(spec: ExerciseSpec, r: FrameResult) -> list[str]:
     for s in dict.fromkeys(c.signal for c in spec.form):
         v = r.values.get(s, math.nan)
         if math.isfinite(v):
-            out.append(f"{s} {v:.3f}" if abs(v) < 2 else f"{s} {v:.0f}")
+            out.append(f"{s} {round(v):d} deg" if signal_units(s) == "deg" else f"{s} {v:.3f}")
     return out
 
 
@@ -104,11 +105,37 @@ def draw_frame(img: np.ndarray, spec: ExerciseSpec, r: FrameResult) -> np.ndarra
         draw_progress_ring(img, center, radius, 1.0 if r.at_top else 0.0, f"{r.reps_done}",
                            GOOD if r.at_top else NEUTRAL)
         _text(img, "reps", (center[0] - radius // 2, center[1] + radius + int(22 * s)), 0.5 * s)
-    lines = _wrap(r.cue, max(16, int(w / (19 * s)))) if r.cue else []
-    line_h = int(34 * s)
+    top = _draw_cue(img, r.cue, s, BAD if r.faults else DARK)
+    _text(img, f"t={r.t:.1f}s", (10, top), 0.45 * s)  # just above the cue
+    return img
+
+
+def _draw_cue(img: np.ndarray, cue: str, s: float, bg: tuple[int, int, int]) -> int:
+    """The cue in large wrapped lines at the bottom; returns the y just above its first line."""
+    h, w = img.shape[:2]
+    lines = _wrap(cue, max(16, int(w / (22 * s)))) if cue else []
+    line_h = int(40 * s)
     yb = h - 14 - line_h * (len(lines) - 1)
     for line in lines:
-        _text(img, line, (12, yb), 0.8 * s, WHITE, BAD if r.faults else DARK)
+        _text(img, line, (12, yb), 0.95 * s, WHITE, bg)
         yb += line_h
-    _text(img, f"t={r.t:.1f}s", (10, h - 14 - line_h * len(lines)), 0.45 * s)  # just above the cue
+    return h - 14 - line_h * len(lines)
+
+
+def draw_setup(img: np.ndarray, xy: np.ndarray | None, message: str, ok: bool) -> np.ndarray:
+    """The set-up phase: the raw skeleton (if any), a 'SET-UP' label and the instruction; in place."""
+    h, w = img.shape[:2]
+    s = max(0.45, min(w, h) / 900)
+    if xy is not None:
+        draw_skeleton(img, xy, GOOD if ok else NEUTRAL, thickness=max(2, int(3 * s)))
+    _text(img, "SET-UP: whole body in view, side on", (10, int(30 * s) + 10), 0.6 * s)
+    _draw_cue(img, message, s, DARK)
+    return img
+
+
+def draw_banner(img: np.ndarray, text: str) -> np.ndarray:
+    """A large label across the middle of the image (e.g. PAUSED); in place."""
+    h, w = img.shape[:2]
+    s = max(0.45, min(w, h) / 900)
+    _text(img, text, (w // 2 - int(len(text) * 14 * s), h // 2), 1.4 * s)
     return img
