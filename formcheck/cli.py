@@ -117,7 +117,7 @@ def live(
     Stand the camera at hip height, side on. A set-up check (whole body in view, side on, not too
     far) comes first, then "get into position", then timing; you are told when to switch sides.
     Keys in the window: q quit, space pause, r reset, s switch side. However the session ends
-    (q, Ctrl-C, end of --source, camera lost), report.json, frames.csv, angles.png and annotated.mp4
+    (q, Ctrl-C, end of --source, camera lost), report.html, report.json, frames.csv, angles.png and annotated.mp4
     are written into --out. Exit code 5 when the camera or source stopped mid-session.
     """
     import time as _time
