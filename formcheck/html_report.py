@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,7 +104,8 @@ def rep_category(f: FrameResult) -> str:
     return "rep"
 
 
-def segments(frames: list[FrameResult], start_s: float, end_s: float, category) -> list[Segment]:
+def segments(frames: list[FrameResult], start_s: float, end_s: float,
+             category: Callable[[FrameResult], str]) -> list[Segment]:
     """Runs of equal ``category(frame)`` among the frames from ``start_s`` to ``end_s``; each frame
     lasts until the next one (the last one a typical frame step)."""
     step = _frame_step(frames)
