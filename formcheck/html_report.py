@@ -24,7 +24,7 @@ import cv2
 
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.explain import criterion_words
-from formcheck.key_frames import KeyFrames, measure_label
+from formcheck.key_frames import KeyFrames, counted_faults, measure_label
 from formcheck.rules import FAIL, PASS, combine
 from formcheck.session import FrameResult, SessionResult
 
@@ -52,7 +52,7 @@ svg.timeline{width:100%;height:26px;display:block;border:1px solid #ced4da;backg
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;border:1px solid #ced4da}
 .fault{border-left:5px solid #e8590c;padding-left:10px;margin:14px 0}
 .cue{font-weight:600}figure{margin:8px 0}
-figure img{max-width:100%;height:auto;border:4px solid #7048e8;display:block}
+figure img{max-width:100%;max-height:75vh;width:auto;height:auto;border:4px solid #7048e8;display:block}
 figcaption{font-size:.85em;color:#495057}
 img.plot{max-width:100%;height:auto}video{width:100%;max-height:80vh;background:#000}
 table{border-collapse:collapse;width:100%;font-size:.92em}td,th{border-bottom:1px solid #dee2e6;padding:4px;
@@ -122,11 +122,11 @@ def segments(frames: list[FrameResult], start_s: float, end_s: float,
 
 
 def fault_episodes(frames: list[FrameResult], code: str) -> list[tuple[float, float]]:
-    """(start, end) seconds of each stretch of frames that count ``code`` as a fault."""
+    """(start, end) seconds of each stretch of frames in which ``code`` counts as a fault."""
     step = _frame_step(frames)
     out: list[list[float]] = []
     for f in frames:
-        if code not in f.faults:
+        if code not in counted_faults(f):
             continue
         if out and f.t - out[-1][1] <= EPISODE_GAP_S:
             out[-1][1] = f.t + step

@@ -56,6 +56,13 @@ def fault_severity(spec: ExerciseSpec, code: str, r: FrameResult) -> tuple[float
     return best, worst_c
 
 
+def counted_faults(r: FrameResult) -> tuple[str, ...]:
+    """The faults frame ``r`` adds to a hold's or rep's fault seconds: those of a frame in position
+    (or at the top of a rep). A hold stays open through a short break out of position, and the
+    frame then still shows the faults, but the hold does not count them."""
+    return r.faults if (r.in_position or r.at_top) else ()
+
+
 class KeyFrames:
     """Collects the worst frame per fault code; call :meth:`offer` with each frame before drawing on it."""
 
@@ -65,7 +72,7 @@ class KeyFrames:
 
     def offer(self, image: np.ndarray, r: FrameResult) -> None:
         """Consider frame ``r`` (image BGR, not yet annotated) for each fault it counts."""
-        for code in r.faults:
+        for code in counted_faults(r):
             sev, crit = fault_severity(self.spec, code, r)
             if crit is None:
                 continue

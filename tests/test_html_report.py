@@ -1,7 +1,9 @@
 """report.html, key frames and angles.mot from a session on hand-built landmarks (no pose model, no browser).
 
 The session: 1 s standing, then kneeling on the right knee, upright; the trunk leans forward from
-6 s to a 35 deg peak at 8 s and back upright by 10 s; the clip ends with 0.5 s without a person.
+6 s to a 35 deg peak at 8 s and back upright by 10 s; from 10.5 to 10.9 s the legs come together
+(out of position: a break shorter than the hold's 1 s grace) with the trunk 40 deg forward, a fault
+the hold must not count; the clip ends with 0.5 s without a person.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from formcheck.exercises import load_exercise
 from formcheck.html_report import fault_episodes, hold_category, render_html_report, segments
-from formcheck.key_frames import MEASURE_COLOR, KeyFrames
+from formcheck.key_frames import MEASURE_COLOR, KeyFrames, counted_faults
 from formcheck.mot_export import mot_column, mot_signals, write_mot
 from formcheck.outline import OutlineMeasure
 from formcheck.plots import plot_angles
@@ -27,7 +29,7 @@ from formcheck.session import Session
 from formcheck.sources import SourceInfo
 from tests.poses import kneeling, observation, standing
 
-FPS, END_S, PEAK_S = 30.0, 12.0, 8.0
+FPS, END_S, PEAK_S, BREAK_S = 30.0, 12.0, 8.0, (10.5, 10.9)
 
 
 def lean_at(t: float) -> float:
@@ -47,7 +49,12 @@ def leaning_session():
         if t >= END_S:
             obs = None
         else:
-            xy = standing() if t < 1.0 else kneeling(back="right", trunk_lean=lean_at(t))
+            if t < 1.0:
+                xy = standing()
+            elif BREAK_S[0] <= t < BREAK_S[1]:
+                xy = kneeling(back="right", back_thigh=0.0, front_thigh=0.0, trunk_lean=40.0)
+            else:
+                xy = kneeling(back="right", trunk_lean=lean_at(t))
             obs = observation(xy, near="right")
         r = s.step_observation(i, float(t), obs)
         img = np.full((480, 640, 3), 90, np.uint8)
@@ -63,7 +70,7 @@ def session():
 
 def test_key_frame_is_the_frame_where_the_fault_is_worst(session):
     _, res, keys = session
-    counted = {code for f in res.frames for code in f.faults}
+    counted = {code for f in res.frames for code in counted_faults(f)}
     assert "trunk_forward" in counted
     assert set(keys.best) == counted  # one image per fault code, nothing else kept
     kf = keys.best["trunk_forward"]
@@ -91,8 +98,12 @@ def test_timeline_and_fault_episodes_agree_with_the_hold_tracker(session):
     for code, seconds in hold.fault_s.items():
         eps = fault_episodes(res.frames, code)
         assert sum(b - a for a, b in eps) == pytest.approx(seconds, abs=2 / FPS), code
-    (ep,) = fault_episodes(res.frames, "trunk_forward")
-    assert 6.5 < ep[0] < PEAK_S < ep[1] < 10.0  # lean > 17 deg from 6.97 to 9.03 s by the script
+    assert any("trunk_forward" in f.faults and not f.in_position for f in res.frames)  # the break shows it
+    assert not any(BREAK_S[0] + 0.1 < f.t < BREAK_S[1] for f in res.frames if f.in_position)
+    eps = fault_episodes(res.frames, "trunk_forward")
+    assert all(b <= BREAK_S[0] or a >= BREAK_S[1] for a, b in eps)  # ... but it is not counted
+    (ep,) = [e for e in eps if e[0] < PEAK_S < e[1]]
+    assert 6.5 < ep[0] and ep[1] < 10.0  # lean > 17 deg from 6.97 to 9.03 s by the script
 
 
 class _Text(HTMLParser):
