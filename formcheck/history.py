@@ -126,7 +126,8 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
             raise
         raise _unusable(path, f"not a SQLite database or damaged ({e})") from None
     if rows != [("ok",)]:
-        raise _unusable(path, f"damaged SQLite database (integrity check: {rows[0][0]})")
+        found = " ".join(" ".join(str(r[0]) for r in rows[:3]).split())  # one line
+        raise _unusable(path, f"damaged SQLite database (integrity check: {found[:200]})")
 
 
 def _foreign_tables(conn: sqlite3.Connection) -> list[str]:
@@ -134,20 +135,25 @@ def _foreign_tables(conn: sqlite3.Connection) -> list[str]:
     return sorted(n for n in names if n not in _OWN_TABLES and not n.startswith("sqlite_"))
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Sequence[str]]) -> None:
-    latest = len(migrations)
+def _check_ours(conn: sqlite3.Connection, path: Path, latest: int) -> int:
+    """The file's schema version, after making sure formcheck may write to it (read-only check)."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == latest:
-        return
     if version > latest:
         raise _unusable(path, f"history schema {version} was written by a newer formcheck "
                               f"(this one reads up to {latest})")
+    if version == 0 and _foreign_tables(conn):
+        raise _unusable(path, "a SQLite database of another program (tables: "
+                              f"{', '.join(_foreign_tables(conn)[:5])}), not a formcheck history")
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Sequence[str]]) -> None:
+    """Apply the missing migrations in one transaction (re-checked under the write lock, since
+    another process may have migrated the file meanwhile)."""
+    latest = len(migrations)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
-        if version == 0 and _foreign_tables(conn):
-            raise _unusable(path, "a SQLite database of another program (tables: "
-                                  f"{', '.join(_foreign_tables(conn)[:5])}), not a formcheck history")
+        version = _check_ours(conn, path, latest)
         for step in migrations[version:]:
             for statement in step:
                 conn.execute(statement)
@@ -178,13 +184,16 @@ def open_history(path: Path, migrations: Sequence[Sequence[str]] = MIGRATIONS) -
     except sqlite3.Error as e:
         raise _sqlite_error(path, e) from None
     try:
-        _check_integrity(conn, path)  # read-only: nothing is written before the file is known good
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Read-only checks first: nothing is written before the file is known to be a sound formcheck history.
+        _check_integrity(conn, path)
+        version = _check_ours(conn, path, len(migrations))
         if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
             raise HistoryError(f"{path}: the history database cannot use write-ahead logging (is it on a "
                                "network drive?) — choose a local --db")
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path, migrations)
+        if version < len(migrations):
+            _migrate(conn, path, migrations)
     except HistoryError:
         conn.close()
         raise
