@@ -38,9 +38,10 @@ def format_history(rows: Sequence[SideSummary]) -> str:
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("good form: best hold's good-form seconds per side (reps: mean seconds at the top); ok = target "
-                 "reached. peak hip ext: kneeling leg, + = behind the trunk. tilt change: from your neutral, "
-                 "+ = posterior (tucked).")
+    lines += ["good form: the best hold's good-form seconds on that side (reps: mean seconds at the top); "
+              "ok = target reached",
+              "peak hip ext: kneeling leg, + = thigh behind the trunk; tilt change: pelvis from your neutral, "
+              "+ = posterior (tucked)"]
     return "\n".join(lines)
 
 
