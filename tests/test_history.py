@@ -107,6 +107,33 @@ def test_recorded_session_reads_back_per_side(tmp_path):
     assert row.score == report["score"]
 
 
+def test_reps_and_empty_sessions_read_back(tmp_path):
+    report, _ = lunge_report()
+    bridge = {**report, "exercise": "bridge", "target_s": 2.0, "holds": [], "reps": [
+        {"side": "both", "start_s": 1.0, "end_s": 5.0, "top_hold_s": 2.5, "complete": True, "faults": []},
+        {"side": "both", "start_s": 7.0, "end_s": 11.0, "top_hold_s": 1.5, "complete": True,
+         "faults": [{"code": "hips_low"}, {"code": "feet_too_far"}]},
+        {"side": "both", "start_s": 13.0, "end_s": 17.0, "top_hold_s": 2.0, "complete": False,
+         "faults": [{"code": "hips_low"}]}]}
+    nothing = {**report, "holds": [], "reps": []}
+    db = tmp_path / "h.sqlite"
+    conn = open_history(db)
+    insert_session(conn, bridge, [], "score")
+    insert_session(conn, nothing, [], "live")
+    reps, empty = load_history(conn)
+    assert conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 3
+    conn.close()
+    assert reps.side == "both" and reps.reps == 3 and reps.holds == 0
+    assert reps.good_form_s == pytest.approx(2.0)  # mean of 2.5, 1.5, 2.0 s at the top
+    assert reps.target_reached is False  # the second rep held 1.5 s < 2 s
+    assert reps.faults_per_min == pytest.approx(3 / (12 / 60))  # 3 faults in 12 s of reps
+    assert reps.peak_hip_ext_deg is None and reps.tilt_change_deg is None
+    assert empty.side is None and empty.mode == "live" and empty.good_form_s is None
+    p = formcheck("history", "--db", str(db), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "3 reps, top 2.0 / 2 " in p.stdout and "no hold or rep found" in p.stdout
+
+
 def test_default_path_env_then_xdg_then_home(tmp_path):
     assert default_db_path({"FORMCHECK_DB": str(tmp_path / "a.sqlite")}) == tmp_path / "a.sqlite"
     assert default_db_path({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "formcheck" / "history.sqlite"
