@@ -15,7 +15,7 @@ from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.outputs import write_session_outputs
 from formcheck.overlay import draw_frame
-from formcheck.session import Session
+from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
 from formcheck.video_out import open_video_writer
 
@@ -31,6 +31,7 @@ class ScoreOutcome:
     out_dir: Path
     summary: str
     error: FormcheckError | None = None
+    result: SessionResult | None = None  # the finished session (frames, holds, reps) behind the report
 
 
 class _Progress:
@@ -103,14 +104,15 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         (out_dir / "annotated.mp4").unlink(missing_ok=True)
         raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                   "start, or not a video")
-    report = write_session_outputs(session.finish(), info, session.n_frames, session.n_found, elapsed, out_dir)
+    result = session.finish()
+    report = write_session_outputs(result, info, session.n_frames, session.n_found, elapsed, out_dir)
     error: FormcheckError | None = None
     if session.n_found == 0:
         error = NoUsableFramesError(f"{video}: no person found in any of {session.n_frames} frames — film the whole "
                                     f"body from the side (report written to {out_dir})")
     elif interrupted:
         error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
-    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error)
+    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error, result)
 
 
 def summarize(report: dict, out_dir: Path) -> str:
