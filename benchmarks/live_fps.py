@@ -17,7 +17,9 @@ time per frame (mean) — the floor under everything else.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import io
 import tempfile
 import time
 from pathlib import Path
@@ -65,7 +67,8 @@ def run_once(exercise: str, video: Path, window: bool, out: Path) -> None:
     from formcheck.exercises import load_exercise
 
     est = TimedPose(segmentation=load_exercise(exercise).needs_outline)
-    outcome = run_live(exercise, out, source=video, window=window, tones=False, estimator=est, show_summary_s=0)
+    with contextlib.redirect_stdout(io.StringIO()):  # the --no-window cue lines are not part of the figures
+        outcome = run_live(exercise, out, source=video, window=window, tones=False, estimator=est, show_summary_s=0)
     s = outcome.stats
     pose_ms = np.mean(est.times[5:]) * 1000 if len(est.times) > 5 else float("nan")
     print(f"{exercise:20s} {'window' if window else 'no-window':9s} displayed {s.displayed_fps:5.1f} fps  "

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from formcheck.errors import FormcheckError
+
+if TYPE_CHECKING:
+    from formcheck.session import SessionResult
 
 app = typer.Typer(
     add_completion=False,
@@ -16,6 +20,10 @@ app = typer.Typer(
     help="Check stretching form from a video with MediaPipe Pose: hold times per side, reps, faults and cues.\n\n"
     "Start with `formcheck exercises`, then `formcheck explain NAME`, then `formcheck score VIDEO --exercise NAME`.",
 )
+
+
+DB_HELP = ("History database [default: $FORMCHECK_DB, else $XDG_DATA_HOME/formcheck/history.sqlite or "
+           "~/.local/share/formcheck/history.sqlite].")
 
 
 def _route_native_logs_away() -> None:
@@ -77,8 +85,11 @@ def score(
     mot: bool = typer.Option(False, "--mot", help="Also write angles.mot: the judged angles per frame in "
                              "degrees, OpenSim Storage format."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; only errors."),
+    db: Path = typer.Option(None, "--db", help=DB_HELP),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
 ) -> None:
-    """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4, angles.png into --out."""
+    """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
+    --out, then records the session in the history (see `formcheck history`)."""
     from formcheck.scoring import run_score
 
     _route_native_logs_away()
@@ -92,8 +103,44 @@ def score(
         raise _fail(e) from None
     if not quiet:
         typer.echo(outcome.summary)
+    history_error = None if no_history else _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
     if outcome.error is not None:
         raise _fail(outcome.error)
+    if history_error is not None:
+        raise _fail(history_error)
+
+
+def _record(db: Path | None, report: dict, result: SessionResult | None, mode: str, out_dir: Path,
+            quiet: bool) -> FormcheckError | None:
+    """Add a finished session to the history after its report is written; return the error, if any."""
+    from formcheck.history import record_finished
+
+    if result is None:
+        return None
+    try:
+        line = record_finished(db, report, result, mode, out_dir)
+    except FormcheckError as e:
+        return e
+    if line and not quiet:
+        typer.echo(line)
+    return None
+
+
+@app.command()
+def history(
+    exercise: str = typer.Option(None, "--exercise", "-e", help="Only this exercise (see `formcheck exercises`)."),
+    since: str = typer.Option(None, "--since", help="Only sessions on or after this date (YYYY-MM-DD, local time)."),
+    db: Path = typer.Option(None, "--db", help=DB_HELP),
+    plot: Path = typer.Option(Path("formcheck-history.png"), "--plot", help="Where to write the trend plot (PNG)."),
+) -> None:
+    """Print the recorded sessions (per side: good-form seconds, peak hip extension, pelvic-tilt change,
+    faults per minute, score) and write a trend plot."""
+    from formcheck.history_view import show_history
+
+    try:
+        typer.echo(show_history(db, exercise, since, plot))
+    except FormcheckError as e:
+        raise _fail(e) from None
 
 
 @app.command()
@@ -111,6 +158,8 @@ def live(
     side: str = typer.Option(None, "--side", help="Start timing this side: left or right (default: detected)."),
     max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
                                  "long side before pose estimation (0 = keep size)."),
+    db: Path = typer.Option(None, "--db", help=DB_HELP),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
 ) -> None:
     """Coach a stretch live from a webcam: skeleton, key angles, one cue at a time, a good-form timer.
 
@@ -118,7 +167,8 @@ def live(
     far) comes first, then "get into position", then timing; you are told when to switch sides.
     Keys in the window: q quit, space pause, r reset, s switch side. However the session ends
     (q, Ctrl-C, end of --source, camera lost), report.html, report.json, frames.csv, angles.png and annotated.mp4
-    are written into --out. Exit code 5 when the camera or source stopped mid-session.
+    are written into --out and the session is recorded in the history. Exit code 6 when the camera or
+    source stopped mid-session (the report of the session so far is kept).
     """
     import time as _time
 
@@ -137,8 +187,13 @@ def live(
         raise _fail(e) from None
     if outcome.summary:
         typer.echo(outcome.summary)
+    history_error = None
+    if outcome.report is not None and not no_history:
+        history_error = _record(db, outcome.report, outcome.result, "live", out_dir, False)
     if outcome.error is not None:
         raise _fail(outcome.error)
+    if history_error is not None:
+        raise _fail(history_error)
 
 
 @app.command()

@@ -7,7 +7,7 @@ class FormcheckError(Exception):
     """A problem with the user's input or set-up; the CLI prints ``str(err)`` and exits non-zero.
 
     ``exit_code`` lets the CLI tell kinds apart: 2 bad arguments or input file, 3 unusable
-    video content (no person, no frames), 4 a broken exercise file.
+    video content (no person, no frames), 4 a broken exercise file, 5 an unusable history database.
     """
 
     exit_code = 2
@@ -34,3 +34,16 @@ class ExerciseFileError(FormcheckError):
     """An exercise file is malformed; the message names the file, the key and the problem."""
 
     exit_code = 4
+
+
+class HistoryError(FormcheckError):
+    """The history database cannot be used (not a SQLite file, damaged, from a newer formcheck,
+    not writable); the file is left untouched."""
+
+    exit_code = 5
+
+
+class SourceLostError(FormcheckError):
+    """The camera or the played video stopped mid-session; the report of the session so far was written."""
+
+    exit_code = 6

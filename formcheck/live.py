@@ -22,7 +22,7 @@ import numpy as np
 
 from formcheck.capture import FrameGrabber, open_live_input
 from formcheck.coach import SETUP, LiveCoach
-from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
+from formcheck.errors import FormcheckError, InputError, NoUsableFramesError, SourceLostError
 from formcheck.exercises import load_exercise
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.key_frames import KeyFrames
@@ -36,7 +36,6 @@ from formcheck.video_out import open_video_writer
 
 WINDOW_TITLE = "formcheck live"
 SUMMARY_SHOW_S = 3.0     # how long the window shows the summary at the end
-SOURCE_LOST_EXIT = 5     # exit code when the camera or the source stopped mid-session
 KEYS_HELP = "keys: q quit, space pause, r reset, s switch side"
 
 
@@ -71,6 +70,7 @@ class LiveOutcome:
     stats: LiveStats
     summary: str
     error: FormcheckError | None = None
+    result: SessionResult | None = None
 
 
 def display_available() -> bool:
@@ -220,6 +220,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
         sys.stderr.write(f"formcheck: note: {note}\n")
+    n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
     term = None if window else _TerminalView()
     track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
@@ -319,6 +320,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
             track.close()
         estimator.close()
     stats.captured, stats.dropped = grabber.captured, grabber.dropped
+    for note in sound.notes[n_sound_notes:]:  # e.g. no sound device: said once, at the end
+        sys.stderr.write(f"formcheck: note: {note}\n")
     parts.append(session.finish())
     n_frames += session.n_frames
     n_found += session.n_found
@@ -348,7 +351,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
 
         summary = summarize(report, out_dir)
         if lost is not None:
-            error = FormcheckError(f"{lost} — report of the session so far written to {out_dir}", SOURCE_LOST_EXIT)
+            error = SourceLostError(f"{lost} — report of the session so far written to {out_dir}")
         elif interrupted:
             error = FormcheckError(f"interrupted — report of the session so far written to {out_dir}", 130)
     if view is not None:
@@ -357,7 +360,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         view.close()
     if n_frames == 0 and quit_by_key and error is not None:
         error = NoUsableFramesError("quit during the set-up: nothing was judged, no report written")
-    return LiveOutcome(report, out_dir, stats, summary, error)
+    return LiveOutcome(report, out_dir, stats, summary, error, result if report is not None else None)
 
 
 def _show_summary(view: _Window, img: np.ndarray, summary: str, seconds: float) -> None:

@@ -16,7 +16,7 @@ from formcheck.exercises import load_exercise
 from formcheck.key_frames import KeyFrames
 from formcheck.outputs import write_session_outputs
 from formcheck.overlay import draw_frame
-from formcheck.session import Session
+from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
 from formcheck.video_out import open_video_writer
 
@@ -32,6 +32,7 @@ class ScoreOutcome:
     out_dir: Path
     summary: str
     error: FormcheckError | None = None
+    result: SessionResult | None = None  # the finished session (frames, holds, reps) behind the report
 
 
 class _Progress:
@@ -107,7 +108,8 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         (out_dir / "annotated.mp4").unlink(missing_ok=True)
         raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                   "start, or not a video")
-    report = write_session_outputs(session.finish(), info, session.n_frames, session.n_found, elapsed, out_dir,
+    result = session.finish()
+    report = write_session_outputs(result, info, session.n_frames, session.n_found, elapsed, out_dir,
                                    key_frames=keys, mot=mot)
     error: FormcheckError | None = None
     if session.n_found == 0:
@@ -115,7 +117,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
                                     f"body from the side (report written to {out_dir})")
     elif interrupted:
         error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
-    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error)
+    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error, result)
 
 
 def summarize(report: dict, out_dir: Path) -> str:

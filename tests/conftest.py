@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the shared real footage lives, and a skip when it is absent."""
+"""Shared test fixtures: where the shared real footage lives (and a skip when it is absent), and a
+throw-away history database for every test."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
 SAMPLES = REPO / "sample_videos"
+
+
+@pytest.fixture(autouse=True)
+def history_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every ``formcheck`` subprocess it starts) records sessions into its own
+    temporary history database, never the user's data folder."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite"
+    monkeypatch.setenv("FORMCHECK_DB", str(path))
+    return path
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -178,7 +179,7 @@ def test_source_failing_mid_session_keeps_the_report(tmp_path):
     out = tmp_path / "o"
     p = live("-e", "kneeling-hip-flexor", "--source", str(src), "--no-window", "--no-sound", "--out", str(out),
              cwd=tmp_path)
-    assert_one_line_error(p, 5, "decoding stopped after", "report of the session so far")
+    assert_one_line_error(p, 6, "decoding stopped after", "report of the session so far")
     report = json.loads((out / "report.json").read_text())
     assert report["frames"] > 0 and any("decoding stopped" in n for n in report["notes"])
     assert (out / "annotated.mp4").stat().st_size > 0
@@ -204,3 +205,6 @@ def test_ctrl_c_keeps_the_report(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     report = json.loads((out / "report.json").read_text())
     assert report["holds"] and any("Ctrl-C" in n for n in report["notes"])
+    with sqlite3.connect(os.environ["FORMCHECK_DB"]) as db:  # the interrupted session is in the history
+        rows = db.execute("SELECT mode, exercise FROM sessions").fetchall()
+    assert rows == [("live", "kneeling-hip-flexor")]
