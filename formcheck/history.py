@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from time import monotonic as _monotonic
+from time import sleep as _sleep
 from typing import Any
 
 from formcheck.errors import HistoryError, InputError
@@ -108,10 +110,18 @@ def _unusable(path: Path, problem: str) -> HistoryError:
     return HistoryError(f"{path}: {problem}; the file was left untouched — move it aside or choose another --db")
 
 
+class _StillLocked(HistoryError):
+    """Another writer kept the database locked (SQLite gave up waiting, or did not wait at all)."""
+
+
+def _is_busy(err: sqlite3.Error) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err))
+
+
 def _sqlite_error(path: Path, err: sqlite3.Error) -> HistoryError:
     msg = str(err)
-    if "locked" in msg or "busy" in msg:
-        return HistoryError(f"{path}: history database still locked by another formcheck after "
+    if _is_busy(err):
+        return _StillLocked(f"{path}: history database still locked by another formcheck after "
                             f"{BUSY_TIMEOUT_S:g} s ({msg}) — try again when it finishes")
     if isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError):
         return _unusable(path, f"not a SQLite database or damaged ({msg})")
@@ -122,7 +132,7 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as e:
-        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+        if _is_busy(e):
             raise
         raise _unusable(path, f"not a SQLite database or damaged ({e})") from None
     if rows != [("ok",)]:
@@ -169,9 +179,28 @@ def open_history(path: Path, migrations: Sequence[Sequence[str]] = MIGRATIONS) -
     """Open (creating when missing) and migrate the history database at ``path``.
 
     Raises :class:`HistoryError` for a file that cannot be used; such a file is not written to.
-    The connection is in autocommit mode; writers use explicit transactions.
+    The connection is in autocommit mode; writers use explicit transactions. SQLite does not call
+    its busy handler in every case (e.g. while another process creates the file or switches it to
+    WAL), so the whole opening is retried with back-off until :data:`BUSY_TIMEOUT_S` has passed.
     """
-    path = Path(path)
+    return _retry_while_locked(lambda: _open_once(Path(path), migrations))
+
+
+def _retry_while_locked(fn):
+    """``fn()``, retried with growing pauses (10 ms to 0.5 s) while it raises :class:`_StillLocked`."""
+    deadline = _monotonic() + BUSY_TIMEOUT_S
+    pause = 0.01
+    while True:
+        try:
+            return fn()
+        except _StillLocked:
+            if _monotonic() + pause > deadline:
+                raise
+            _sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+def _open_once(path: Path, migrations: Sequence[Sequence[str]]) -> sqlite3.Connection:
     if path.is_dir():
         raise HistoryError(f"{path}: is a folder — give --db a file path, e.g. {path / DB_NAME}")
     try:
@@ -253,13 +282,17 @@ def record_session(db_path: Path, report: Mapping[str, Any], result: SessionResu
     the report files, which stay as they are.
     """
     figures = session_hold_figures(result)
-    conn = open_history(db_path)
-    try:
-        return insert_session(conn, report, figures, mode, out_dir, recorded_at)
-    except sqlite3.Error as e:
-        raise _sqlite_error(Path(db_path), e) from None
-    finally:
-        conn.close()
+
+    def once() -> int:
+        conn = open_history(db_path)
+        try:
+            return insert_session(conn, report, figures, mode, out_dir, recorded_at)
+        except sqlite3.Error as e:
+            raise _sqlite_error(Path(db_path), e) from None
+        finally:
+            conn.close()
+
+    return _retry_while_locked(once)
 
 
 def record_finished(db: Path | None, report: Mapping[str, Any], result: SessionResult, mode: str,
