@@ -85,18 +85,25 @@ def score(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; only errors."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
+    workers: str = typer.Option("1", "--workers", "-w", help="Processes running the pose model over time spans of "
+                                "the video (more than the number of cores does not help)."),
 ) -> None:
     """Score a recorded stretch: writes report.json, frames.csv, annotated.mp4 and angles.png into --out,
     then records the session in the history (see `formcheck history`)."""
+    from formcheck.pipeline import parse_workers
     from formcheck.scoring import run_score
 
     _route_native_logs_away()
     if side is not None and side not in ("left", "right"):
         raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    try:
+        n_workers = parse_workers(workers)
+    except FormcheckError as e:
+        raise _fail(e) from None
     out_dir = out if out is not None else Path("formcheck-out") / video.stem
     try:
         outcome = run_score(video, exercise, out_dir, side=side, max_side=max_side, write_video=not no_video,
-                            progress=not quiet)
+                            progress=not quiet, workers=n_workers)
     except FormcheckError as e:
         raise _fail(e) from None
     if not quiet:
