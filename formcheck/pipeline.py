@@ -106,9 +106,10 @@ class PoseStream:
                 return q.get(timeout=WORKER_POLL_S)
             except queue.Empty:
                 span = self.spans[i]
-                raise FormcheckError(f"{self.path}: the pose worker for frames {span.start}-"
+                raise FormcheckError(f"{self.path}: the pose model's process for frames {span.start}-"
                                      f"{span.stop if span.stop is not None else 'end'} stopped unexpectedly "
-                                     f"(exit code {p.exitcode}) — try again with --workers 1") from None
+                                     f"(exit code {p.exitcode}) — try again; if it persists, use --workers 1 "
+                                     "or a smaller --max-side") from None
 
     def __iter__(self) -> Iterator[PoseRecord]:
         for i, span in enumerate(self.spans):

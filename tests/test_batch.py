@@ -56,7 +56,7 @@ def test_batch_summary_bad_file_and_resume(tmp_path):
         assert r["status"] == "scored" and r["error"] == ""
         assert int(r["frames"]) == 45 and float(r["duration_s"]) == pytest.approx(3.0, abs=0.1)
         assert float(r["detection_rate"]) > 0.9
-        assert (Path(r["out_dir"]) / "report.json").is_file()
+        assert (tmp_path / r["out_dir"] / "report.json").is_file()
     report_a = tmp_path / "out/a_bridge/report.json"
     mtime = report_a.stat().st_mtime_ns
 
