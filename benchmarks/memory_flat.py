@@ -62,7 +62,8 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="formcheck-mem-") as tmp:
         video = Path(tmp) / "long.mp4"
-        n, fps = loop_clip(CLIP, video, args.minutes)
+        # 15 s past the last mark, so the last reading is taken while the pose process still runs.
+        n, fps = loop_clip(CLIP, video, args.minutes + 0.25)
         print(f"video: {CLIP.name} looped to {n} frames ({n / fps / 60:.1f} min at {fps:g} fps); "
               f"--workers {args.workers}{' --no-video' if args.no_video else ''}", flush=True)
         marks = {int(round(m * 60 * fps)): m for m in range(1, int(args.minutes) + 1)}
