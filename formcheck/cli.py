@@ -87,18 +87,25 @@ def score(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; only errors."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
+    workers: str = typer.Option("1", "--workers", "-w", help="Processes running the pose model over time spans of "
+                                "the video (more than the number of cores does not help)."),
 ) -> None:
     """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
     --out, then records the session in the history (see `formcheck history`)."""
+    from formcheck.pipeline import parse_workers
     from formcheck.scoring import run_score
 
     _route_native_logs_away()
     if side is not None and side not in ("left", "right"):
         raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    try:
+        n_workers = parse_workers(workers)
+    except FormcheckError as e:
+        raise _fail(e) from None
     out_dir = out if out is not None else Path("formcheck-out") / video.stem
     try:
         outcome = run_score(video, exercise, out_dir, side=side, max_side=max_side, write_video=not no_video,
-                            progress=not quiet, mot=mot)
+                            progress=not quiet, workers=n_workers, mot=mot)
     except FormcheckError as e:
         raise _fail(e) from None
     if not quiet:
@@ -194,6 +201,43 @@ def live(
         raise _fail(outcome.error)
     if history_error is not None:
         raise _fail(history_error)
+
+
+@app.command()
+def batch(
+    inputs: list[str] = typer.Argument(..., help="Folders of videos, video files, or quoted glob patterns "
+                                       "('clips/**/*.mp4')."),
+    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for one sub-folder per video and summary.csv."),
+    workers: str = typer.Option("1", "--workers", "-w", help="Videos scored at the same time, one process each."),
+    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+                                 "long side before pose estimation (0 = keep size)."),
+    no_video: bool = typer.Option(False, "--no-video", help="Skip writing annotated.mp4 (faster)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only errors."),
+    db: Path = typer.Option(None, "--db", help=DB_HELP),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
+) -> None:
+    """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
+    videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments."""
+    from formcheck.batch import batch_exit_code, run_batch
+    from formcheck.pipeline import parse_workers
+
+    _route_native_logs_away()
+    try:
+        outcome = run_batch(inputs, exercise, out, workers=parse_workers(workers), max_side=max_side,
+                            write_video=not no_video, progress=not quiet, db=db, history=not no_history)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    failed = [r for r in outcome.rows if r["error"]]
+    if not quiet:
+        counts = {s: sum(r["status"] == s for r in outcome.rows) for s in ("scored", "current", "failed")}
+        typer.echo(f"{len(outcome.rows)} videos: {counts['scored']} scored, {counts['current']} already current, "
+                   f"{counts['failed']} failed — summary in {outcome.summary}")
+    code = batch_exit_code(outcome)
+    if code:
+        reason = "interrupted" if outcome.interrupted else \
+            f"{len(failed)} of {len(outcome.rows)} videos failed (first: {failed[0]['error']})"
+        raise _fail(FormcheckError(f"{reason} — see {outcome.summary}", exit_code=code))
 
 
 @app.command()

@@ -15,7 +15,7 @@ from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.key_frames import KeyFrames
 from formcheck.outputs import write_session_outputs
-from formcheck.overlay import draw_frame
+from formcheck.pipeline import run_pipeline
 from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
 from formcheck.video_out import open_video_writer
@@ -35,11 +35,13 @@ class ScoreOutcome:
     result: SessionResult | None = None  # the finished session (frames, holds, reps) behind the report
 
 
-class _Progress:
-    """A one-line progress bar on stderr (only when asked and the video is long)."""
+class Progress:
+    """A one-line progress bar on stderr (only when asked and there are more than ``min_total`` items)."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled and total > PROGRESS_MIN_FRAMES
+    def __init__(self, total: int, enabled: bool, label: str = "scoring", unit: str = "frames",
+                 min_total: int = PROGRESS_MIN_FRAMES) -> None:
+        self.total, self.enabled = total, enabled and total > min_total
+        self.label, self.unit = label, unit
         self.tty = sys.stderr.isatty()
         self.t0 = time.monotonic()
         self.last = 0.0
@@ -55,7 +57,7 @@ class _Progress:
         rate = done / max(now - self.t0, 1e-6)
         eta = (self.total - done) / rate if rate > 0 else 0
         bar = "#" * int(30 * frac)
-        line = f"scoring [{bar:<30s}] {done}/{self.total} frames  {rate:5.1f} fps  eta {eta:4.0f} s"
+        line = f"{self.label} [{bar:<30s}] {done}/{self.total} {self.unit}  {rate:5.1f} {self.unit}/s  eta {eta:4.0f} s"
         sys.stderr.write(f"\r{line}" if self.tty else f"{line}\n")
         sys.stderr.flush()
 
@@ -66,9 +68,14 @@ class _Progress:
 
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
-              write_video: bool = True, progress: bool = True, estimator=None, mot: bool = False) -> ScoreOutcome:
+              write_video: bool = True, progress: bool = True, estimator=None, workers: int = 1,
+              mot: bool = False) -> ScoreOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
-    (and angles.mot when ``mot``)."""
+    (and angles.mot when ``mot``).
+
+    Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.pipeline`),
+    or in this process with ``estimator`` when one is given.
+    """
     from formcheck.outline import measure_back_outline
 
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
@@ -78,23 +85,14 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
-    if estimator is None:
-        from formcheck.pose.mediapipe_pose import MediaPipePose
-
-        estimator = MediaPipePose(segmentation=spec.needs_outline)
     session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
     writer = open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     keys = KeyFrames(spec)
-    bar = _Progress(info.frame_count, progress)
+    bar = Progress(info.frame_count, progress)
     t0 = time.monotonic()
     interrupted = False
     try:
-        for frame in source:
-            r = session.step(frame)
-            keys.offer(frame.image, r)
-            if writer is not None:
-                writer.write(draw_frame(frame.image, spec, r))
-            bar.update(session.n_frames)
+        run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys)
     except KeyboardInterrupt:
         interrupted = True
         session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")
@@ -102,7 +100,8 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         bar.close()
         if writer is not None:
             writer.release()
-        estimator.close()
+        if estimator is not None:
+            estimator.close()
     elapsed = time.monotonic() - t0
     if session.n_frames == 0:
         (out_dir / "annotated.mp4").unlink(missing_ok=True)

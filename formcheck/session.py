@@ -191,8 +191,14 @@ class Session:
         obs = self.estimator.process(frame.image, frame.t)
         return self.step_observation(frame.index, frame.t, obs)
 
-    def step_observation(self, index: int, t: float, obs: PoseObservation | None) -> FrameResult:
-        """Judge one frame from an already computed pose (used by replay and tests)."""
+    def step_observation(self, index: int, t: float, obs: PoseObservation | None,
+                         outline: OutlineMeasure | None = None) -> FrameResult:
+        """Judge one frame from an already computed pose (used by replay, tests and worker processes).
+
+        ``outline``: the back-outline measure of this frame when it was already taken from the
+        person mask elsewhere (a worker process sends the measure, not the mask); used instead of
+        calling the session's outline function.
+        """
         spec = self.spec
         self.n_frames += 1
         found = obs is not None
@@ -200,10 +206,11 @@ class Session:
         xy = self._filter.step(t, obs.xy if obs else None, obs.vis if obs else None)
         curvature, outline_reason = math.nan, None
         if spec.needs_outline:
-            if obs is not None and obs.mask is not None and self._outline_fn is not None:
-                m = self._outline_fn(obs.mask, obs.xy, obs.vis)
-                raw = m.curvature if not m.occluded else math.nan
-                outline_reason = m.reason
+            if outline is None and obs is not None and obs.mask is not None and self._outline_fn is not None:
+                outline = self._outline_fn(obs.mask, obs.xy, obs.vis)
+            if obs is not None and outline is not None:
+                raw = outline.curvature if not outline.occluded else math.nan
+                outline_reason = outline.reason
             else:
                 raw, outline_reason = math.nan, "no person" if obs is None else "back outline not available"
             curvature = self._curv.update(t, raw)

@@ -89,14 +89,22 @@ class VideoFileSource:
         self.info = SourceInfo(str(p), self._size[0], self._size[1], fps, count, "video")
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
+        """Frames with ``start <= index < stop`` (to the end when ``stop`` is None).
+
+        Frames before ``start`` are decoded and skipped rather than seeked to, so indices and
+        timestamps are exactly those of a read from the beginning (container seeks can land on
+        another frame). One pass only: the capture is released at the end.
+        """
         cap = self._cap
         index = 0
         last_t = -1.0
         fps = self.info.fps if self.info.fps > 0 else 30.0
         try:
-            while True:
-                ok, img = cap.read()
-                if not ok or img is None:
+            while stop is None or index < stop:
+                if not cap.grab():
                     break
                 t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
                 # Some containers report no PTS (0 for every frame): fall back to the
@@ -104,14 +112,18 @@ class VideoFileSource:
                 if t <= last_t:
                     t = last_t + 1.0 / fps if index > 0 else 0.0
                 last_t = t
-                if (img.shape[1], img.shape[0]) != self._size:
-                    img = cv2.resize(img, self._size, interpolation=cv2.INTER_AREA)
-                yield Frame(index, t, img)
+                if index >= start:
+                    ok, img = cap.retrieve()
+                    if not ok or img is None:
+                        break
+                    if (img.shape[1], img.shape[0]) != self._size:
+                        img = cv2.resize(img, self._size, interpolation=cv2.INTER_AREA)
+                    yield Frame(index, t, img)
                 index += 1
         finally:
             cap.release()
         claimed = self.info.frame_count
-        if claimed and index < claimed - 1:
+        if claimed and index < min(claimed - 1, stop if stop is not None else claimed):
             self.info.decode_errors.append(
                 f"decoding stopped after {index} of {claimed} frames (truncated or corrupt file); "
                 "the rest of the video was not scored"
@@ -137,8 +149,12 @@ class ImageFolderSource:
         self.info = SourceInfo(str(d), w, h, fps, len(files), "images")
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
+        """Images with ``start <= index < stop`` (to the last when ``stop`` is None)."""
         size = (self.info.width, self.info.height)
-        for i, f in enumerate(self._files):
+        for i, f in enumerate(self._files[start:stop], start):
             img = cv2.imread(str(f))
             if img is None:
                 self.info.decode_errors.append(f"{f.name}: not a readable image; skipped")

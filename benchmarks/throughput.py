@@ -1,0 +1,251 @@
+"""Scoring throughput on one 30 fps 640x480 clip: decode only, pose only, the full ``score`` pipeline
+(1 and 2 workers) and a naive reference loop, each in its own process so peak memory is its own.
+
+    python benchmarks/throughput.py                 # ~40 s clip, about 3-4 minutes on 2 cores
+    python benchmarks/throughput.py --seconds 20    # quicker, noisier
+
+The clip is made at run time in a temporary folder (never committed): the real glute-bridge
+footage beside the checkout (``../shared/data/real``), letterboxed to 640x480 and looped to
+``--seconds``; without that footage, a bundled sample clip with each frame written twice (15 -> 30 fps).
+
+Figures printed per stage: wall ms per frame (end to end: model start-up, decoding, writing every
+output file), times real time (clip seconds / wall seconds), CPU ms per frame summed over the
+stage's processes (robust to other load on the machine), and peak RSS summed over the stage's
+processes (sampled every 0.25 s from /proc). "pose only" also gives the model's own time per frame (the sum
+of ``process()`` calls). The naive loop is what most example scripts do: read a frame, run pose,
+judge it, draw, write, one thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+REAL_CLIP = REPO.parent / "shared/data/real/videos/bridge/glute_bridge_home_woman_side.mp4"
+SAMPLE_CLIP = REPO / "sample_videos/bridge_reps_sag.mp4"
+SIZE = (640, 480)
+FPS = 30.0
+STAGES = ("decode", "pose", "naive", "score_w1", "score_w2", "score_w2_novideo")
+
+
+def letterbox(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``img`` scaled to fit ``size`` (w, h) with black bars, aspect kept."""
+    w, h = size
+    s = min(w / img.shape[1], h / img.shape[0])
+    nw, nh = round(img.shape[1] * s), round(img.shape[0] * s)
+    out = np.zeros((h, w, 3), np.uint8)
+    y0, x0 = (h - nh) // 2, (w - nw) // 2
+    out[y0:y0 + nh, x0:x0 + nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def make_clip(src: Path, dst: Path, seconds: float) -> tuple[Path, str]:
+    """Write a 30 fps 640x480 clip of ``seconds`` to ``dst`` by looping ``src``; returns it and a description."""
+    need = int(round(seconds * FPS))
+    wr = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), FPS, SIZE)
+    n, repeat = 0, 1
+    while n < need:
+        cap = cv2.VideoCapture(str(src))
+        repeat = max(1, round(FPS / (cap.get(cv2.CAP_PROP_FPS) or FPS)))  # 15 fps sample: each frame twice
+        before = n
+        while n < need:
+            ok, img = cap.read()
+            if not ok:
+                break
+            img = letterbox(img, SIZE)
+            for _ in range(min(repeat, need - n)):
+                wr.write(img)
+                n += 1
+        cap.release()
+        if n == before:
+            raise SystemExit(f"cannot read {src}")
+    wr.release()
+    doubled = f"each frame x{repeat}, " if repeat > 1 else ""
+    return dst, f"{src.name} letterboxed to 640x480, {doubled}looped to {n} frames ({n / FPS:.0f} s at 30 fps)"
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory (MB) of process ``root`` and all its descendants, from /proc."""
+    parent: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                parent[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree and p not in tree}
+        tree |= more
+        grew = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class RssSampler:
+    """Samples :func:`tree_rss_mb` of this process every ``interval_s`` in a thread; keeps the peak."""
+
+    def __init__(self, interval_s: float = 0.25) -> None:
+        self.peak, self.interval, self._stop = 0.0, interval_s, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mb(os.getpid()))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
+    """Run one stage in this process and return its figures."""
+    from formcheck.exercises import load_exercise
+    from formcheck.sources import open_source
+
+    spec = load_exercise(exercise)
+    sampler = RssSampler()
+    c0, t0 = cpu_s(), time.perf_counter()
+    extra: dict = {}
+    if stage == "decode":
+        frames = sum(1 for _ in open_source(clip, max_side=720))
+    elif stage == "pose":
+        from formcheck.pose.mediapipe_pose import MediaPipePose
+
+        pose = MediaPipePose(segmentation=spec.needs_outline)
+        model_s, frames = 0.0, 0
+        for f in open_source(clip, max_side=720):
+            t = time.perf_counter()
+            pose.process(f.image, f.t)
+            model_s += time.perf_counter() - t
+            frames += 1
+        pose.close()
+        extra["model_ms_per_frame"] = 1000 * model_s / frames
+    elif stage == "naive":
+        from formcheck.outline import measure_back_outline
+        from formcheck.outputs import write_session_outputs
+        from formcheck.overlay import draw_frame
+        from formcheck.pose.mediapipe_pose import MediaPipePose
+        from formcheck.session import Session
+        from formcheck.video_out import open_video_writer
+
+        out.mkdir(parents=True, exist_ok=True)
+        source = open_source(clip, max_side=720)
+        info = source.info
+        pose = MediaPipePose(segmentation=spec.needs_outline)
+        session = Session(spec, pose, info.width, info.height, outline_fn=measure_back_outline)
+        writer = open_video_writer(out / "annotated.mp4", info.fps, (info.width, info.height))
+        for frame in source:
+            writer.write(draw_frame(frame.image, spec, session.step(frame)))
+        writer.release()
+        pose.close()
+        write_session_outputs(session.finish(), info, session.n_frames, session.n_found,
+                              time.perf_counter() - t0, out)
+        frames = session.n_frames
+    else:
+        from formcheck.scoring import run_score
+
+        workers = 2 if stage.startswith("score_w2") else 1
+        outcome = run_score(clip, exercise, out, write_video=not stage.endswith("novideo"), progress=False,
+                            workers=workers)
+        frames = outcome.report["frames"]
+        extra["report"] = outcome.report
+    wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    return {"stage": stage, "frames": frames, "wall_s": wall, "ms_per_frame": 1000 * wall / frames,
+            "cpu_ms_per_frame": 1000 * cpu / frames, "x_realtime": frames / FPS / wall, "rss_mb": sampler.stop(),
+            **extra}
+
+
+def hold_rep_summary(report: dict) -> str:
+    reps = [(r["start_s"], r["end_s"], r["top_hold_s"]) for r in report["reps"]]
+    holds = [(h["side"], h["start_s"], h["end_s"], h["good_form_s"]) for h in report["holds"]]
+    return f"holds {holds} reps {len(reps)} top-hold s {[r[2] for r in reps]} score {report['score']}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=40.0, help="clip length in seconds (default 40)")
+    ap.add_argument("--exercise", default="bridge")
+    ap.add_argument("--source", type=Path, default=None, help="video to build the clip from")
+    ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--clip", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage:  # child process: one stage, one JSON line
+        print(json.dumps(run_stage(args.stage, args.clip, args.exercise, args.out)))
+        return
+
+    src = args.source or (REAL_CLIP if REAL_CLIP.exists() else SAMPLE_CLIP)
+    with tempfile.TemporaryDirectory(prefix="formcheck-bench-") as tmp:
+        clip, desc = make_clip(src, Path(tmp) / "clip.mp4", args.seconds)
+        print(f"clip: {desc}; exercise {args.exercise}; {os.cpu_count()} cores; "
+              f"load average before {os.getloadavg()[0]:.1f}")
+        results = {}
+        for stage in args.stages.split(","):
+            proc = subprocess.run([sys.executable, __file__, "--stage", stage, "--clip", str(clip), "--exercise",
+                                   args.exercise, "--out", str(Path(tmp) / stage)],
+                                  capture_output=True, text=True, cwd=REPO)
+            if proc.returncode != 0:
+                raise SystemExit(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
+            results[stage] = json.loads(proc.stdout.strip().splitlines()[-1])
+            r = results[stage]
+            print(f"  {stage:17s} {r['frames']:5d} frames {r['wall_s']:6.1f} s  {r['ms_per_frame']:6.2f} ms/frame  "
+                  f"{r['x_realtime']:5.2f}x real time  CPU {r['cpu_ms_per_frame']:6.2f} ms/frame  "
+                  f"peak RSS {r['rss_mb']:4.0f} MB", flush=True)
+        print(f"load average after {os.getloadavg()[0]:.1f}")
+        summarize(results)
+
+
+def summarize(results: dict) -> None:
+    """The ratios the targets are stated in."""
+    pose, w1, naive = results.get("pose"), results.get("score_w1"), results.get("naive")
+    if pose:
+        print(f"pose model alone (sum of process() calls): {pose['model_ms_per_frame']:.2f} ms/frame "
+              f"({1000 / pose['model_ms_per_frame'] / FPS:.2f}x real time at 30 fps)")
+    if pose and w1:
+        e2e = 100 * (w1["wall_s"] / pose["wall_s"] - 1)
+        model = 100 * (w1["ms_per_frame"] / pose["model_ms_per_frame"] - 1)
+        print(f"score --workers 1 overhead over pose only: {e2e:+.1f}% end to end (both including model start-up "
+              f"and decoding); {model:+.1f}% over the model's own time per frame")
+    for key in ("score_w1", "score_w2", "score_w2_novideo"):
+        if naive and key in results:
+            print(f"{key} vs naive loop: {naive['wall_s'] / results[key]['wall_s']:.2f}x faster")
+    if w1 and "score_w2" in results:
+        print(f"report --workers 1: {hold_rep_summary(w1['report'])}")
+        print(f"report --workers 2: {hold_rep_summary(results['score_w2']['report'])}")
+
+
+if __name__ == "__main__":
+    main()
