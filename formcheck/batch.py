@@ -115,7 +115,9 @@ def summary_row(video: Path, out_dir: Path, status: str, report: dict[str, Any] 
 def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None = None,
               history: bool = True) -> dict[str, Any]:
     """Score one video (in a pool process) and record it in the history; never raises for a bad video:
-    the row says what went wrong."""
+    the row says what went wrong. The input stamp is removed first and written back only when the
+    report is complete and recorded, so a half-done run is never taken as current."""
+    (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
                             progress=False, workers=1)
@@ -130,7 +132,7 @@ def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db
         try:
             record_finished(db, outcome.report, outcome.result, "score", job.out_dir)
         except FormcheckError as e:
-            error = error or e
+            return summary_row(job.video, job.out_dir, "failed", outcome.report, str(e))  # no stamp: retried
     if error is None or error.exit_code != INTERRUPTED_EXIT:
         # The report is complete (possibly saying nobody was found): it is current for this input.
         (job.out_dir / INPUT_STAMP).write_text(json.dumps(job.stamp, indent=1) + "\n")
@@ -192,6 +194,9 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                 except BrokenProcessPool:
                     rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
                                                   "the scoring process crashed on this video")
+                except Exception as e:  # e.g. the output folder became unwritable: this video only
+                    rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
+                                                  f"{type(e).__name__}: {e}")
                 flush()
                 bar.update(len(rows) - (len(jobs) - len(todo)))
         except KeyboardInterrupt:

@@ -112,6 +112,8 @@ def score(
         typer.echo(outcome.summary)
     history_error = None if no_history else _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
     if outcome.error is not None:
+        if history_error is not None:
+            typer.echo(f"formcheck: warning: {history_error}", err=True)
         raise _fail(outcome.error)
     if history_error is not None:
         raise _fail(history_error)
@@ -198,6 +200,8 @@ def live(
     if outcome.report is not None and not no_history:
         history_error = _record(db, outcome.report, outcome.result, "live", out_dir, False)
     if outcome.error is not None:
+        if history_error is not None:
+            typer.echo(f"formcheck: warning: {history_error}", err=True)
         raise _fail(outcome.error)
     if history_error is not None:
         raise _fail(history_error)

@@ -201,7 +201,11 @@ def _retry_while_locked(fn):
 
 
 def _open_once(path: Path, migrations: Sequence[Sequence[str]]) -> sqlite3.Connection:
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as e:
+        raise HistoryError(f"{path}: cannot reach the history database ({e.strerror}) — choose another --db") from None
+    if is_dir:
         raise HistoryError(f"{path}: is a folder — give --db a file path, e.g. {path / DB_NAME}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

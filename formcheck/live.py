@@ -32,7 +32,7 @@ from formcheck.pose.base import PoseEstimator
 from formcheck.session import Session, SessionResult
 from formcheck.setup_check import check_setup
 from formcheck.sound import SoundOut
-from formcheck.video_out import open_video_writer
+from formcheck.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
 
 WINDOW_TITLE = "formcheck live"
 SUMMARY_SHOW_S = 3.0     # how long the window shows the summary at the end
@@ -146,15 +146,20 @@ class _TerminalView:
 
 class _VideoTrack:
     """The annotated video of a live session at a constant frame rate: each processed frame fills
-    the frame slots (1/fps s each) until the next one arrives, so the file plays at real speed."""
+    the frame slots (1/fps s each) until the next one arrives, so the file plays at real speed.
+    An encoder failure stops the video only (``failed`` says why); the session goes on."""
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
-        self.fps = fps if fps > 0 else 30.0
+        self.fps = fps if fps > 0 else DEFAULT_FPS
         self.path = path
-        self.writer = open_video_writer(path, self.fps, size)
+        self.writer = KeepGoingWriter(open_video_writer(path, self.fps, size))
         self._t0: float | None = None
         self._written = 0  # slots written so far
         self._last: np.ndarray | None = None
+
+    @property
+    def failed(self) -> str | None:
+        return self.writer.failed
 
     def add(self, t: float, img: np.ndarray) -> None:
         if self._t0 is None:
@@ -253,6 +258,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 img = frame.image.copy()
                 if paused:
                     draw_banner(img, "PAUSED - space to go on")
+                    if track is not None:
+                        track.add(frame.t, img)
                 else:
                     obs = estimator.process(frame.image, frame.t)
                     if coach.phase == SETUP:
@@ -308,10 +315,10 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 else:
                     notes.append(f"reset by the user at {t_now:.1f} s")
                     coach.reset()
-                parts.append(session.finish())
-                n_frames += session.n_frames
-                n_found += session.n_found
-                session = new_session(new_side)
+                done, session = session, new_session(new_side)  # swap first: Ctrl-C here loses nothing twice
+                parts.append(done.finish())
+                n_frames += done.n_frames
+                n_found += done.n_found
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -330,6 +337,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     lost = grabber.stop_reason or (info.decode_errors[0] if info.decode_errors else None)
     if grabber.stop_reason:
         result.notes.append(grabber.stop_reason)
+    if track is not None and track.failed:
+        result.notes.append(f"the annotated video stopped early: {track.failed}")
     if stats.captured:
         result.notes.append(f"live: {stats.displayed} of {stats.captured} captured frames judged and shown "
                             f"({stats.dropped} dropped while busy)")

@@ -172,7 +172,9 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         frames = Prefetched(source.frames())
         records: Iterator[PoseRecord] = analyse(frames, estimator, measure_back_outline, 0, need_images)
     else:
-        spans = plan_spans(info.frame_count, info.fps, workers)
+        # A folder of images skips unreadable files, which would shorten a span and end the stream
+        # early: images are read by one process.
+        spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
         stream = PoseStream(info.path, max_side, spec.needs_outline, spans, keep_images=need_images
                             and len(spans) == 1)
         records = iter(stream)

@@ -18,7 +18,7 @@ from formcheck.outputs import write_session_outputs
 from formcheck.pipeline import run_pipeline
 from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
-from formcheck.video_out import open_video_writer
+from formcheck.video_out import KeepGoingWriter, open_video_writer
 
 PROGRESS_MIN_FRAMES = 150  # show a progress bar for videos longer than this
 
@@ -86,25 +86,35 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
     except OSError as e:
         raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
     session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
-    writer = open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height))) \
+        if write_video else None
     keys = KeyFrames(spec)
     bar = Progress(info.frame_count, progress)
     t0 = time.monotonic()
     interrupted = False
+    failure: FormcheckError | None = None
     try:
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys)
     except KeyboardInterrupt:
         interrupted = True
         session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")
+    except FormcheckError as e:  # a pose process died, the encoder failed: keep what was judged
+        failure = e
+        session.notes.append(f"scoring stopped after {session.n_frames} frames ({e}); the rest was not scored")
     finally:
         bar.close()
         if writer is not None:
             writer.release()
+            if writer.failed:
+                session.notes.append(f"the annotated video stopped early ({writer.failed}); the report covers "
+                                     "every scored frame")
         if estimator is not None:
             estimator.close()
     elapsed = time.monotonic() - t0
     if session.n_frames == 0:
         (out_dir / "annotated.mp4").unlink(missing_ok=True)
+        if failure is not None:
+            raise failure
         raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                   "start, or not a video")
     result = session.finish()
@@ -116,6 +126,8 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
                                     f"body from the side (report written to {out_dir})")
     elif interrupted:
         error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
+    elif failure is not None:
+        error = FormcheckError(f"{failure} — partial report written to {out_dir}", exit_code=failure.exit_code)
     return ScoreOutcome(report, out_dir, summarize(report, out_dir), error, result)
 
 

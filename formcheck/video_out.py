@@ -149,3 +149,27 @@ def open_video_writer(path: Path, fps: float, size: tuple[int, int], *, codec: s
     if not writer.isOpened():
         raise InputError(f"{path}: cannot write the annotated video here — choose another --out folder")
     return writer
+
+
+class KeepGoingWriter:
+    """Wraps a :class:`VideoSink` so an encoder failure (disk full, ffmpeg gone) stops the video only:
+    later frames are dropped, ``failed`` says why, and the scoring it serves carries on."""
+
+    def __init__(self, sink: VideoSink) -> None:
+        self.sink = sink
+        self.failed: str | None = None
+
+    def write(self, frame: np.ndarray) -> None:
+        """Pass ``frame`` on unless the encoder already failed."""
+        if self.failed is None:
+            try:
+                self.sink.write(frame)
+            except (FormcheckError, OSError, ValueError) as e:
+                self.failed = str(e)
+
+    def release(self) -> None:
+        """Finish the file; a failure is kept in ``failed``, not raised."""
+        try:
+            self.sink.release()
+        except (FormcheckError, OSError, ValueError) as e:
+            self.failed = self.failed or str(e)

@@ -17,6 +17,7 @@ import pytest
 
 from formcheck.errors import ExerciseFileError, InputError
 from formcheck.exercises import load_exercise
+from tests.conftest import SAMPLES
 
 
 def formcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -163,3 +164,20 @@ def test_person_partly_out_of_frame_is_not_judged_not_guessed(tmp_path, real_dat
         assert any("out of frame" in n for n in report["notes"]), report["notes"]
     else:
         assert_one_line_error(p, 3, "no person found")
+
+
+@pytest.mark.slow
+def test_encoder_failure_loses_the_video_not_the_report(tmp_path):
+    """annotated.mp4 on a full disk (a link to /dev/full): every frame is still scored and reported."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "annotated.mp4").symlink_to("/dev/full")
+    clip = SAMPLES / "bridge_reps_sag.mp4"
+    p = formcheck("score", str(clip), "-e", "bridge", "--out", str(out), "--no-history", "-q", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    report = json.loads((out / "report.json").read_text())
+    frames = int(cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FRAME_COUNT))
+    assert report["frames"] == frames and report["reps"]
+    assert any("annotated video stopped early" in n for n in report["notes"])
