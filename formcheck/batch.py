@@ -27,6 +27,7 @@ from typing import Any
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
+from formcheck.outputs import make_out_dir
 from formcheck.scoring import Progress, run_score
 from formcheck.sources import VIDEO_SUFFIXES
 
@@ -161,10 +162,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
     if not videos:
         raise InputError(f"no video matched {' '.join(inputs)} — give a folder of videos, video files, or a quoted "
                          "glob such as 'clips/*.mp4'")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"{out}: cannot create the output folder ({e.strerror}) — choose another --out") from None
+    make_out_dir(out)
     spec_repr = repr(spec)
     jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video))
             for v, name in zip(videos, output_names(videos), strict=True)]

@@ -40,6 +40,12 @@ def _route_native_logs_away() -> None:
         pass
 
 
+def _check_side(side: str | None) -> None:
+    """``--side`` is left, right or not given; anything else is a one-line error."""
+    if side is not None and side not in ("left", "right"):
+        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+
+
 def _fail(err: FormcheckError) -> typer.Exit:
     typer.echo(f"formcheck: error: {err}", err=True)
     return typer.Exit(err.exit_code)
@@ -96,8 +102,7 @@ def score(
     from formcheck.scoring import run_score
 
     _route_native_logs_away()
-    if side is not None and side not in ("left", "right"):
-        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    _check_side(side)
     try:
         n_workers = parse_workers(workers)
     except FormcheckError as e:
@@ -186,8 +191,7 @@ def live(
     _route_native_logs_away()
     if camera is not None and source is not None:
         raise _fail(FormcheckError("give either --camera or --source, not both"))
-    if side is not None and side not in ("left", "right"):
-        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    _check_side(side)
     out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
     try:
         outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,

@@ -26,7 +26,7 @@ from formcheck.errors import FormcheckError, InputError, NoUsableFramesError, So
 from formcheck.exercises import load_exercise
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.key_frames import KeyFrames
-from formcheck.outputs import write_session_outputs
+from formcheck.outputs import make_out_dir, write_session_outputs
 from formcheck.overlay import draw_banner, draw_frame, draw_setup
 from formcheck.pose.base import PoseEstimator
 from formcheck.session import Session, SessionResult
@@ -208,10 +208,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         raise InputError("no display to open the live window on (DISPLAY is not set or refuses connections) — "
                          "run with --no-window for terminal output, or start a desktop session")
     frames, info, paced = open_live_input(camera, source, max_side)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
+    make_out_dir(out_dir)
     if estimator is None:
         from formcheck.pose.mediapipe_pose import MediaPipePose
 

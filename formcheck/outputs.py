@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from formcheck.errors import InputError
 from formcheck.html_report import write_html_report
 from formcheck.key_frames import KeyFrames
 from formcheck.mot_export import write_mot
@@ -11,6 +12,14 @@ from formcheck.plots import plot_angles
 from formcheck.report import build_report, write_frames_csv, write_report_json
 from formcheck.session import SessionResult
 from formcheck.sources import SourceInfo
+
+
+def make_out_dir(out_dir: Path) -> None:
+    """Create the output folder (and its parents) or fail with a one-line :class:`InputError`."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
 
 
 def note_visibility(result: SessionResult) -> None:

@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.errors import FormcheckError, InputError, NoUsableFramesError
+from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.key_frames import KeyFrames
-from formcheck.outputs import write_session_outputs
+from formcheck.outputs import make_out_dir, write_session_outputs
 from formcheck.pipeline import run_pipeline
 from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
@@ -81,10 +81,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
     info = source.info
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
+    make_out_dir(out_dir)
     session = Session(spec, estimator, info.width, info.height, side_override=side, outline_fn=measure_back_outline)
     writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height))) \
         if write_video else None

@@ -50,9 +50,14 @@ def _wav_bytes(pcm: np.ndarray, rate: int) -> bytes:
     return buf.getvalue()
 
 
+def find_espeak() -> str | None:
+    """Path of the espeak-ng (or older espeak) program, or None when neither is installed."""
+    return shutil.which("espeak-ng") or shutil.which("espeak")
+
+
 def speech_wav(text: str, espeak: str | None = None, words_per_minute: int = 165) -> bytes:
     """``text`` spoken by espeak-ng, as WAV bytes. Raises FileNotFoundError when espeak-ng is missing."""
-    exe = espeak or shutil.which("espeak-ng") or shutil.which("espeak")
+    exe = espeak or find_espeak()
     if exe is None:
         raise FileNotFoundError("espeak-ng")
     done = subprocess.run([exe, "-s", str(words_per_minute), "--stdout", text], capture_output=True, timeout=20,
@@ -73,7 +78,7 @@ class SoundOut:
         self._player = next((p for p in PLAYERS if shutil.which(p[0])), None)
         self._tones = tones
         self._voice = voice
-        self._espeak = shutil.which("espeak-ng") or shutil.which("espeak")
+        self._espeak = find_espeak()
         self._busy = threading.Lock()
         self._last_spoken = -1e9
         self._last_text = ""
