@@ -299,6 +299,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
             if key == " ":
                 paused = not paused
                 (grabber.pause if paused else grabber.resume)()
+                if paused and view is not None and last_img is not None:  # a paused file sends no new frame
+                    view.show(draw_banner(last_img.copy(), "PAUSED - space to go on"))
             elif key in ("r", "s"):
                 t_now = last_result.t if last_result is not None else 0.0
                 if key == "s" and spec.sides != "back_leg":

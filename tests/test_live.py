@@ -1,4 +1,5 @@
-"""``formcheck live`` end to end: the real command, the real pose model, a real window on Xvfb.
+"""``formcheck live`` end to end: the real command, the real pose model, a real window on Xvfb
+(keys sent with xdotool).
 
 A sample clip is played as if it were the camera (``--source``, real-time pacing). The window
 test grabs the X server's pixels of the live window and checks that the skeleton, the hold timer
@@ -27,7 +28,7 @@ import pytest
 from formcheck.overlay import BAD, DARK, GOOD, NEUTRAL
 from tests.conftest import SAMPLES
 from tests.test_cli_errors import assert_one_line_error
-from tests.xdisplay import find_window, screenshot_window, xvfb, xvfb_missing_reason
+from tests.xdisplay import find_window, press_key, screenshot_window, xvfb, xvfb_missing_reason
 
 LUNGE = SAMPLES / "lunge_left_ppt.mp4"
 
@@ -208,3 +209,41 @@ def test_ctrl_c_keeps_the_report(tmp_path):
     with sqlite3.connect(os.environ["FORMCHECK_DB"]) as db:  # the interrupted session is in the history
         rows = db.execute("SELECT mode, exercise FROM sessions").fetchall()
     assert rows == [("live", "kneeling-hip-flexor")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(xvfb_missing_reason() is not None, reason=str(xvfb_missing_reason()))
+def test_space_pauses_and_q_quits_with_a_report(tmp_path):
+    out = tmp_path / "live"
+    clip = SAMPLES / "bridge_reps_sag.mp4"
+    with xvfb() as display:
+        env = {**os.environ, "DISPLAY": display}
+        proc = subprocess.Popen([sys.executable, "-m", "formcheck", "live", "-e", "bridge", "--source", str(clip),
+                                 "--out", str(out), "--no-sound"],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            win = None
+            while win is None and time.monotonic() < deadline and proc.poll() is None:
+                win = find_window(display, "formcheck live")
+                time.sleep(0.1)
+            assert win is not None, "the live window never appeared"
+            time.sleep(4)
+            press_key(display, win, "space")
+            time.sleep(0.5)
+            a = screenshot_window(display, win)
+            time.sleep(1.5)
+            b = screenshot_window(display, win)
+            press_key(display, win, "q")
+            stdout, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, stderr
+    assert np.array_equal(a, b), "paused: the picture does not move"
+    h, w = a.shape[:2]
+    band = a[h // 2 - 30:h // 2 + 10, :]
+    assert colour_pixels(band, (DARK,), tol=6) > 2000  # the PAUSED label's box across the middle
+    report = json.loads((out / "report.json").read_text())
+    total = int(cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FRAME_COUNT))
+    assert 0 < report["frames"] < total / 2  # quit early: only what was judged, and it was written

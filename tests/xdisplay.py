@@ -70,3 +70,9 @@ def screenshot_window(display: str, window: str) -> np.ndarray:
     with mss.MSS(display=display) if hasattr(mss, "MSS") else mss.mss(display=display) as grab:
         shot = np.array(grab.grab({"left": x, "top": y, "width": w, "height": h}))
     return shot[:, :, :3].copy()
+
+
+def press_key(display: str, window: str, key: str) -> None:
+    """Send one key press (xdotool key name, e.g. 'q' or 'space') to ``window``."""
+    subprocess.run(["xdotool", "key", "--window", window, key], env={**os.environ, "DISPLAY": display}, check=True,
+                   capture_output=True)
