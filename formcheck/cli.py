@@ -116,10 +116,16 @@ def score(
     if not quiet:
         typer.echo(outcome.summary)
     history_error = None if no_history else _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
-    if outcome.error is not None:
+    _exit_after_report(outcome.error, history_error)
+
+
+def _exit_after_report(session_error: FormcheckError | None, history_error: FormcheckError | None) -> None:
+    """Exit for what went wrong after the report was written: the session's own error wins (the history
+    problem is then a warning line); a history problem alone is the error."""
+    if session_error is not None:
         if history_error is not None:
             typer.echo(f"formcheck: warning: {history_error}", err=True)
-        raise _fail(outcome.error)
+        raise _fail(session_error)
     if history_error is not None:
         raise _fail(history_error)
 
@@ -203,12 +209,7 @@ def live(
     history_error = None
     if outcome.report is not None and not no_history:
         history_error = _record(db, outcome.report, outcome.result, "live", out_dir, False)
-    if outcome.error is not None:
-        if history_error is not None:
-            typer.echo(f"formcheck: warning: {history_error}", err=True)
-        raise _fail(outcome.error)
-    if history_error is not None:
-        raise _fail(history_error)
+    _exit_after_report(outcome.error, history_error)
 
 
 @app.command()

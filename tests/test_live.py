@@ -67,6 +67,24 @@ def test_camera_and_source_together(tmp_path):
 
 # --- whole sessions (slow) --------------------------------------------------------------------
 
+def start_live_window(display: str, exercise: str, clip: Path, out: Path, cwd: Path) -> subprocess.Popen:
+    """``formcheck live --source clip`` with its window on ``display`` (silent; pipes for its output)."""
+    return subprocess.Popen([sys.executable, "-m", "formcheck", "live", "-e", exercise, "--source", str(clip),
+                             "--out", str(out), "--no-sound"], cwd=cwd, env={**os.environ, "DISPLAY": display},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_live_window(display: str, proc: subprocess.Popen, timeout_s: float = 60) -> str:
+    """The live window's X id once it is shown; fails the test if it never appears."""
+    deadline = time.monotonic() + timeout_s
+    win = None
+    while win is None and time.monotonic() < deadline and proc.poll() is None:
+        win = find_window(display, "formcheck live")
+        time.sleep(0.1)
+    assert win is not None, "the live window never appeared"
+    return win
+
+
 def colour_pixels(img: np.ndarray, colours, tol: int = 12) -> int:
     """How many pixels are within ``tol`` of one of ``colours`` (BGR) in every channel."""
     hit = np.zeros(img.shape[:2], bool)
@@ -88,17 +106,9 @@ def score_report(tmp_path: Path, video: Path, exercise: str) -> dict:
 def test_live_window_shows_skeleton_timer_and_cue_and_agrees_with_score(tmp_path):
     out = tmp_path / "live"
     with xvfb() as display:
-        env = {**os.environ, "DISPLAY": display}
-        proc = subprocess.Popen([sys.executable, "-m", "formcheck", "live", "-e", "kneeling-hip-flexor",
-                                 "--source", str(LUNGE), "--out", str(out), "--no-sound"],
-                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = start_live_window(display, "kneeling-hip-flexor", LUNGE, out, tmp_path)
         try:
-            deadline = time.monotonic() + 60
-            win = None
-            while win is None and time.monotonic() < deadline and proc.poll() is None:
-                win = find_window(display, "formcheck live")
-                time.sleep(0.1)
-            assert win is not None, "the live window never appeared"
+            win = wait_for_live_window(display, proc)
             # The hold runs from about 2 s to 42 s of the clip: look twice while it runs.
             time.sleep(14)
             first = screenshot_window(display, win)
@@ -217,17 +227,9 @@ def test_space_pauses_and_q_quits_with_a_report(tmp_path):
     out = tmp_path / "live"
     clip = SAMPLES / "bridge_reps_sag.mp4"
     with xvfb() as display:
-        env = {**os.environ, "DISPLAY": display}
-        proc = subprocess.Popen([sys.executable, "-m", "formcheck", "live", "-e", "bridge", "--source", str(clip),
-                                 "--out", str(out), "--no-sound"],
-                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = start_live_window(display, "bridge", clip, out, tmp_path)
         try:
-            deadline = time.monotonic() + 60
-            win = None
-            while win is None and time.monotonic() < deadline and proc.poll() is None:
-                win = find_window(display, "formcheck live")
-                time.sleep(0.1)
-            assert win is not None, "the live window never appeared"
+            win = wait_for_live_window(display, proc)
             time.sleep(4)
             press_key(display, win, "space")
             time.sleep(0.5)
