@@ -1,7 +1,8 @@
 """Scoring throughput on one 30 fps 640x480 clip: decode only, pose only, the full ``score`` pipeline
 (1 and 2 workers) and a naive reference loop, each in its own process so peak memory is its own.
 
-    python benchmarks/throughput.py                 # ~40 s clip, about 3-4 minutes on 2 cores
+    python benchmarks/throughput.py                 # ~40 s clip, about 2-3 minutes on 2 cores
+    python benchmarks/throughput.py --repeat 3      # each stage 3 times, round robin; medians compared
     python benchmarks/throughput.py --seconds 20    # quicker, noisier
 
 The clip is made at run time in a temporary folder (never committed): the real glute-bridge
@@ -13,7 +14,7 @@ output file), times real time (clip seconds / wall seconds), CPU ms per frame su
 stage's processes (robust to other load on the machine), and peak RSS summed over the stage's
 processes (sampled every 0.25 s from /proc). "pose only" also gives the model's own time per frame (the sum
 of ``process()`` calls). The naive loop is what most example scripts do: read a frame, run pose,
-judge it, draw, write, one thread.
+judge it, draw, write it with OpenCV's ``VideoWriter`` (mp4v), all in one thread.
 """
 
 from __future__ import annotations
@@ -158,14 +159,13 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         from formcheck.overlay import draw_frame
         from formcheck.pose.mediapipe_pose import MediaPipePose
         from formcheck.session import Session
-        from formcheck.video_out import open_video_writer
-
         out.mkdir(parents=True, exist_ok=True)
         source = open_source(clip, max_side=720)
         info = source.info
         pose = MediaPipePose(segmentation=spec.needs_outline)
         session = Session(spec, pose, info.width, info.height, outline_fn=measure_back_outline)
-        writer = open_video_writer(out / "annotated.mp4", info.fps, (info.width, info.height))
+        writer = cv2.VideoWriter(str(out / "annotated.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), info.fps,
+                                 (info.width, info.height))
         for frame in source:
             writer.write(draw_frame(frame.image, spec, session.step(frame)))
         writer.release()
@@ -199,6 +199,9 @@ def main() -> None:
     ap.add_argument("--exercise", default="bridge")
     ap.add_argument("--source", type=Path, default=None, help="video to build the clip from")
     ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run every stage this many times, round robin (other load on a shared machine then "
+                         "hits all stages alike); the ratios use each stage's median run")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--clip", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -212,20 +215,30 @@ def main() -> None:
         clip, desc = make_clip(src, Path(tmp) / "clip.mp4", args.seconds)
         print(f"clip: {desc}; exercise {args.exercise}; {os.cpu_count()} cores; "
               f"load average before {os.getloadavg()[0]:.1f}")
-        results = {}
-        for stage in args.stages.split(","):
-            proc = subprocess.run([sys.executable, __file__, "--stage", stage, "--clip", str(clip), "--exercise",
-                                   args.exercise, "--out", str(Path(tmp) / stage)],
-                                  capture_output=True, text=True, cwd=REPO)
-            if proc.returncode != 0:
-                raise SystemExit(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
-            results[stage] = json.loads(proc.stdout.strip().splitlines()[-1])
-            r = results[stage]
-            print(f"  {stage:17s} {r['frames']:5d} frames {r['wall_s']:6.1f} s  {r['ms_per_frame']:6.2f} ms/frame  "
-                  f"{r['x_realtime']:5.2f}x real time  CPU {r['cpu_ms_per_frame']:6.2f} ms/frame  "
-                  f"peak RSS {r['rss_mb']:4.0f} MB", flush=True)
+        runs: dict[str, list[dict]] = {}
+        for _ in range(max(1, args.repeat)):
+            for stage in args.stages.split(","):
+                proc = subprocess.run([sys.executable, __file__, "--stage", stage, "--clip", str(clip), "--exercise",
+                                       args.exercise, "--out", str(Path(tmp) / stage)],
+                                      capture_output=True, text=True, cwd=REPO)
+                if proc.returncode != 0:
+                    raise SystemExit(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
+                r = json.loads(proc.stdout.strip().splitlines()[-1])
+                runs.setdefault(stage, []).append(r)
+                print_stage(r)
         print(f"load average after {os.getloadavg()[0]:.1f}")
+        results = {stage: sorted(rs, key=lambda r: r["wall_s"])[len(rs) // 2] for stage, rs in runs.items()}
+        if args.repeat > 1:
+            print(f"median of {args.repeat} runs per stage:")
+            for r in results.values():
+                print_stage(r)
         summarize(results)
+
+
+def print_stage(r: dict) -> None:
+    print(f"  {r['stage']:17s} {r['frames']:5d} frames {r['wall_s']:6.1f} s  {r['ms_per_frame']:6.2f} ms/frame  "
+          f"{r['x_realtime']:5.2f}x real time  CPU {r['cpu_ms_per_frame']:6.2f} ms/frame  "
+          f"peak RSS {r['rss_mb']:4.0f} MB", flush=True)
 
 
 def summarize(results: dict) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formcheck.exercises.spec import ExerciseSpec
-from formcheck.session import FrameResult
+from formcheck.frame_result import FrameResult
 from formcheck.setup_check import SetupVerdict
 
 SETUP_STABLE_S = 1.0  # the set-up must stay good this long before timing starts

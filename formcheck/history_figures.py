@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.frame_log import signal_series, times
+from formcheck.frame_result import FrameResult
 from formcheck.outline import posterior_tilt_deg, tilt_change
-from formcheck.session import FrameResult, SessionResult
+from formcheck.session import SessionResult
 
 HIP_EXT_SIGNAL = "hip_ext.back"
 CURVATURE_SIGNAL = "back_curvature"
@@ -55,24 +57,22 @@ def fault_onsets(frames: Sequence[FrameResult]) -> int:
     return count
 
 
-def _signal(frames: Sequence[FrameResult], name: str) -> np.ndarray:
-    return np.array([f.values.get(name, math.nan) for f in frames], dtype=np.float64)
-
-
 def hold_figures(result: SessionResult, start_s: float, end_s: float) -> HoldFigures:
     """Figures for the hold spanning ``start_s``..``end_s`` seconds of ``result``."""
-    frames = [f for f in result.frames if start_s <= f.t <= end_s]
-    if not frames:
+    all_t = times(result.frames)
+    inside = np.flatnonzero((all_t >= start_s) & (all_t <= end_s))
+    if not inside.size:
         return HoldFigures(None, None, None)
-    t = np.array([f.t for f in frames])
-    hip = _signal(frames, HIP_EXT_SIGNAL)
+    frames = [result.frames[int(i)] for i in inside]
+    t = all_t[inside]
+    hip = signal_series(frames, HIP_EXT_SIGNAL)
     hip = hip[np.isfinite(hip)]
     peak = float(np.percentile(hip, PEAK_PERCENTILE)) if hip.size else math.nan
 
     tm = result.spec.timing
     b0 = start_s + tm.baseline_settle_s
     b1 = b0 + tm.baseline_s
-    change = tilt_change(_signal(frames, CURVATURE_SIGNAL), t, (b0, b1))
+    change = tilt_change(signal_series(frames, CURVATURE_SIGNAL), t, (b0, b1))
     after = change[(t > b1) & np.isfinite(change)]
     tilt = float(posterior_tilt_deg(float(np.median(after)))) if after.size else math.nan
 

@@ -24,9 +24,10 @@ import cv2
 
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.explain import criterion_words
+from formcheck.frame_result import FrameResult
 from formcheck.key_frames import KeyFrames, counted_faults, measure_label
 from formcheck.rules import FAIL, PASS, combine
-from formcheck.session import FrameResult, SessionResult
+from formcheck.session import SessionResult
 
 # Timeline colours (also what the browser test looks for in the screenshot).
 COLORS = {"good": "#2f9e44", "faulty": "#e8590c", "not_judged": "#adb5bd", "break": "#e9ecef",

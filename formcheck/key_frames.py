@@ -21,9 +21,9 @@ import numpy as np
 from formcheck import angles as ang
 from formcheck import landmarks as lm
 from formcheck.exercises.spec import Criterion, ExerciseSpec
+from formcheck.frame_result import FrameResult
 from formcheck.overlay import draw_frame
 from formcheck.rules import FAIL
-from formcheck.session import FrameResult
 from formcheck.signals import LANDMARKS_NEEDED, signal_units
 
 MEASURE_COLOR = (0, 215, 255)  # BGR amber: the measured angle drawn over the skeleton

@@ -25,6 +25,7 @@ from formcheck.coach import SETUP, LiveCoach
 from formcheck.errors import FormcheckError, InputError, NoUsableFramesError, SourceLostError
 from formcheck.exercises import load_exercise
 from formcheck.exercises.spec import ExerciseSpec
+from formcheck.frame_log import FrameLog
 from formcheck.key_frames import KeyFrames
 from formcheck.outputs import make_out_dir, write_session_outputs
 from formcheck.overlay import draw_banner, draw_frame, draw_setup
@@ -180,7 +181,10 @@ class _VideoTrack:
 def _merge(parts: list[SessionResult]) -> SessionResult:
     """One result from consecutive session segments (the user reset or switched side in between)."""
     first = parts[0]
-    return SessionResult(first.spec, [f for p in parts for f in p.frames], [h for p in parts for h in p.holds],
+    frames = FrameLog(first.spec.signals)
+    for p in parts:
+        frames.extend(p.frames)
+    return SessionResult(first.spec, frames, [h for p in parts for h in p.holds],
                          [r for p in parts for r in p.reps], first.width, first.height,
                          [n for p in parts for n in p.notes], parts[-1].side_override)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from formcheck import landmarks as lm
 from formcheck.exercises.spec import ExerciseSpec
-from formcheck.session import FrameResult
+from formcheck.frame_result import FrameResult
 from formcheck.signals import signal_units
 
 GOOD = (80, 200, 60)      # BGR green

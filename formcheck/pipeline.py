@@ -1,10 +1,13 @@
 """The scoring pipeline's process layout: pose in worker processes, judging and drawing here.
 
-Pose estimation is the one costly step (~20 ms per 640x480 frame on one core). It runs in worker
+Pose estimation is the one costly step (~19 ms per 640x480 frame on one core). It runs in worker
 processes (:mod:`formcheck.pose_worker`), each decoding its own frames in a background thread,
-so decoding overlaps inference. This process receives plain per-frame records **in frame order**
-and runs the causal session logic (cleaning, signals, rules, holds, reps) over them, then draws and
-writes the annotated frame; that work overlaps the workers' inference on the other core.
+so decoding overlaps inference. This process receives small per-frame records (landmarks, no
+pixels) **in frame order** and runs the causal session logic (cleaning, signals, rules, holds,
+reps) over them. When it draws (the annotated video, the report's key frames) it decodes the video
+a second time itself, in a background thread: decoding a 640x480 frame costs ~0.3 ms, sending one
+between processes ~3 ms (pickling and copying 0.9 MB), which would slow the pose process down.
+All of this overlaps the workers' inference on the other core.
 
 With ``workers > 1`` the video is cut into that many time spans, one worker each; every span after
 the first is decoded from ``WARMUP_S`` earlier so MediaPipe's tracking has settled when the span
@@ -37,7 +40,6 @@ from formcheck.sources import Frame, ImageFolderSource, VideoFileSource
 WARMUP_S = 2.0  # seconds each later span starts early so tracking settles (dropped after)
 MIN_SPAN_S = 6.0  # a span shorter than this is not worth a worker: fewer workers are used
 BATCH_FRAMES = 8  # records per message from a worker
-IMAGE_QUEUE_BATCHES = 4  # messages in flight when records carry images (bounded memory)
 WORKER_POLL_S = 1.0  # how often a silent worker is checked for being alive
 
 
@@ -75,12 +77,10 @@ class PoseStream:
 
     Iterate it once; :attr:`decode_errors` then holds what the workers' decoders noted. A span
     that ends short (truncated or corrupt file) ends the stream there, as reading the file from
-    the start would. :meth:`close` stops any worker still running. ``keep_images`` makes the
-    records carry the analysed frames (for drawing); their queue is then bounded.
+    the start would. :meth:`close` stops any worker still running. Records carry no images.
     """
 
-    def __init__(self, path: str, max_side: int, segmentation: bool, spans: list[Span],
-                 keep_images: bool = False) -> None:
+    def __init__(self, path: str, max_side: int, segmentation: bool, spans: list[Span]) -> None:
         self.path, self.spans = path, spans
         self.decode_errors: list[str] = []
         ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited threads or open decoders
@@ -88,9 +88,9 @@ class PoseStream:
         self._procs: list = []
         cv_threads = 1 if len(spans) > 1 else 0
         for span in spans:
-            q = ctx.Queue(maxsize=IMAGE_QUEUE_BATCHES if keep_images else 0)
+            q = ctx.Queue()  # records are ~1 KB each: unbounded is fine
             p = ctx.Process(target=run_span, name=f"formcheck-pose-{span.start}", daemon=True,
-                            args=(path, max_side, segmentation, span, q, BATCH_FRAMES, keep_images, cv_threads))
+                            args=(path, max_side, segmentation, span, q, BATCH_FRAMES, cv_threads))
             p.start()
             self._queues.append(q)
             self._procs.append(p)
@@ -152,12 +152,15 @@ def _image_at(frames: Iterator[Frame], index: int) -> np.ndarray | None:
 
 def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, max_side: int, workers: int,
                  writer=None, on_frame: Callable[[int], None] | None = None,
-                 estimator: PoseEstimator | None = None, key_frames: KeyFrames | None = None) -> None:
+                 estimator: PoseEstimator | None = None, key_frames: KeyFrames | None = None,
+                 on_started: Callable[[], object] | None = None) -> None:
     """Judge every frame of ``source`` with ``session`` and write annotated frames to ``writer`` (if any);
     offer each frame's image to ``key_frames`` (if any) for the report's stills.
 
     Pose runs in ``workers`` processes, or in this process with ``estimator`` when one is given
     (then ``workers`` is ignored). ``on_frame(frames judged so far)`` is called after each frame.
+    ``on_started()`` is called once the pose processes are started: slow one-off preparation done
+    there (an import) overlaps the ~1 s the model takes to load, instead of delaying it.
     KeyboardInterrupt passes through after the workers are stopped; frames judged so far stay in
     ``session``. Decoding problems are added to ``source.info.decode_errors``.
     """
@@ -175,12 +178,13 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         # A folder of images skips unreadable files, which would shorten a span and end the stream
         # early: images are read by one process.
         spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
-        stream = PoseStream(info.path, max_side, spec.needs_outline, spans, keep_images=need_images
-                            and len(spans) == 1)
+        stream = PoseStream(info.path, max_side, spec.needs_outline, spans)
         records = iter(stream)
-        if need_images and len(spans) > 1:
+        if need_images:
             frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
     try:
+        if on_started is not None:
+            on_started()
         for rec in records:
             r = session.step_observation(rec.index, rec.t, rec.obs, rec.outline)
             if need_images:

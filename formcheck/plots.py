@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import matplotlib
+from formcheck.frame_log import signal_series, times
+from formcheck.session import SessionResult
+from formcheck.signals import signal_units
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
-from formcheck.session import SessionResult  # noqa: E402
-from formcheck.signals import signal_units  # noqa: E402
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend. Imported on first use (~0.3 s), so that
+    scoring can pay for it while the pose model starts rather than before."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def plot_angles(result: SessionResult, path: Path) -> None:
@@ -23,10 +28,11 @@ def plot_angles(result: SessionResult, path: Path) -> None:
     if spec.reps:
         signals.insert(0, spec.reps.signal)
         signals = list(dict.fromkeys(signals))
-    t = np.array([f.t for f in result.frames]) if result.frames else np.zeros(0)
+    plt = pyplot()
+    t = times(result.frames)
     fig, axes = plt.subplots(len(signals), 1, figsize=(10, 1.9 * len(signals) + 0.8), sharex=True, squeeze=False)
     for ax, sig in zip(axes[:, 0], signals, strict=True):
-        v = np.array([f.values.get(sig, math.nan) for f in result.frames])
+        v = signal_series(result.frames, sig)
         ax.plot(t, v, lw=1.2, color="#1f5fa8")
         ax.set_ylabel(f"{sig}\n[{signal_units(sig)}]", fontsize=8)
         ax.grid(alpha=0.3)

@@ -31,7 +31,8 @@ class PoseRecord:
 
     ``obs``: the pose without its mask (None: no person). ``outline``: the back-outline measure
     from the mask when the exercise needs it (None otherwise or with no person). ``image``: the
-    analysed BGR frame, only when the receiver draws the annotated video from it.
+    analysed BGR frame, only when pose runs in the process that draws (``analyse(keep_images=True)``);
+    records from a worker process never carry it (the receiver decodes its own copy: cheaper).
     """
 
     index: int
@@ -95,7 +96,7 @@ def analyse(frames: Iterable[Frame], estimator: PoseEstimator, outline_fn: Outli
 
 
 def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batch_size: int,
-             keep_images: bool, cv_threads: int) -> None:
+             cv_threads: int) -> None:
     """Worker-process entry: analyse ``span`` of the source at ``path`` and put lists of
     :class:`PoseRecord` on the queue ``out``, then a :class:`SpanEnd` (or a :class:`SpanFailure`).
 
@@ -117,7 +118,7 @@ def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batc
         try:
             with Prefetched(source.frames(span.first_decoded, span.stop)) as frames:
                 for rec in analyse(frames, estimator, measure_back_outline if segmentation else None,
-                                   span.start, keep_images):
+                                   span.start):
                     batch.append(rec)
                     reported += 1
                     if len(batch) >= batch_size:

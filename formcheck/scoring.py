@@ -16,6 +16,7 @@ from formcheck.exercises import load_exercise
 from formcheck.key_frames import KeyFrames
 from formcheck.outputs import make_out_dir, write_session_outputs
 from formcheck.pipeline import run_pipeline
+from formcheck.plots import pyplot
 from formcheck.session import Session, SessionResult
 from formcheck.sources import open_source
 from formcheck.video_out import KeepGoingWriter, open_video_writer
@@ -91,7 +92,8 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
     interrupted = False
     failure: FormcheckError | None = None
     try:
-        run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys)
+        run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
+                     on_started=pyplot)
     except KeyboardInterrupt:
         interrupted = True
         session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")

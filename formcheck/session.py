@@ -7,13 +7,15 @@ loop alike, so both judge a frame the same way. All timing comes from frame time
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.filters import FilterConfig, LandmarkFilter
+from formcheck.frame_log import FrameLog
+from formcheck.frame_result import FrameResult
 from formcheck.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
 from formcheck.outline import OutlineMeasure
 from formcheck.pose.base import PoseEstimator, PoseObservation
@@ -31,39 +33,12 @@ CUE_MIN_S = 1.5
 OCCLUSION_CUE = "Rest your hands on your front knee so the camera can see your lower back"
 
 
-@dataclass(frozen=True)
-class FrameResult:
-    """Everything decided about one frame (plain data for overlays, CSV and live feedback).
-
-    ``xy``: cleaned landmarks (33, 2) px, NaN unknown. ``values``: the exercise's signals.
-    ``statuses``: criterion id -> "pass" / "fail" / "not_judged". ``hold_good_s``: good-form
-    seconds of the hold in progress (0 when none). ``cue``: the one instruction to show now.
-    """
-
-    index: int
-    t: float
-    found: bool
-    xy: np.ndarray
-    values: dict[str, float]
-    statuses: dict[str, str]
-    in_position: bool | None
-    side: str | None
-    facing: int
-    in_hold: bool
-    hold_good_s: float
-    at_top: bool
-    reps_done: int
-    cue: str
-    cue_code: str
-    faults: tuple[str, ...]
-
-
 @dataclass
 class SessionResult:
     """What a finished session hands to the reporters."""
 
     spec: ExerciseSpec
-    frames: list[FrameResult]
+    frames: Sequence[FrameResult]  # a FrameLog from a Session; any sequence of frames will do
     holds: list[HoldRecord]
     reps: list[RepRecord]
     width: int
@@ -181,7 +156,7 @@ class Session:
         self._baselines = _Baselines(spec)
         self._hold_start_seen = math.nan
         self._cue = _CueSelector()
-        self.frames: list[FrameResult] = []
+        self.frames = FrameLog(spec.signals)
         self.notes: list[str] = []
         self.n_frames = 0
         self.n_found = 0

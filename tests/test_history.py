@@ -17,6 +17,7 @@ import pytest
 
 from formcheck.errors import HistoryError
 from formcheck.exercises import load_exercise
+from formcheck.frame_result import FrameResult
 from formcheck.history import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -30,7 +31,7 @@ from formcheck.history_figures import fault_onsets, hold_figures
 from formcheck.history_plot import SIDE_COLORS
 from formcheck.holds import HoldRecord
 from formcheck.report import build_report
-from formcheck.session import FrameResult, SessionResult
+from formcheck.session import SessionResult
 from formcheck.sources import SourceInfo
 from tests.test_cli_errors import assert_one_line_error, formcheck
 from tests.test_report import lunge_session

@@ -28,7 +28,7 @@ from formcheck.coach import (
     LiveCoach,
 )
 from formcheck.exercises import load_exercise
-from formcheck.session import FrameResult
+from formcheck.frame_result import FrameResult
 from formcheck.setup_check import check_setup
 from formcheck.sound import SoundOut, speech_wav, tone_wav
 from formcheck.sources import Frame

@@ -1,0 +1,34 @@
+"""What the session decided about one frame: the plain record shared by overlays, reports and live feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything decided about one frame (plain data for overlays, CSV and live feedback).
+
+    ``xy``: cleaned landmarks (33, 2) px, NaN unknown. ``values``: the exercise's signals.
+    ``statuses``: criterion id -> "pass" / "fail" / "not_judged". ``hold_good_s``: good-form
+    seconds of the hold in progress (0 when none). ``cue``: the one instruction to show now.
+    """
+
+    index: int
+    t: float
+    found: bool
+    xy: np.ndarray
+    values: dict[str, float]
+    statuses: dict[str, str]
+    in_position: bool | None
+    side: str | None
+    facing: int
+    in_hold: bool
+    hold_good_s: float
+    at_top: bool
+    reps_done: int
+    cue: str
+    cue_code: str
+    faults: tuple[str, ...]
