@@ -30,8 +30,9 @@ from formcheck.errors import FormcheckError, InputError
 DEFAULT_FPS = 30.0  # used when the source does not say its frame rate
 H264_CRF = 23  # x264 quality (lower = better, bigger); 23 is x264's own default
 # x264 speed preset. Encoding shares 2 cores with pose estimation, so its CPU time is the video's
-# main cost: measured on a 640x480 30 fps clip (benchmarks/video_encode.py), ultrafast takes ~1.1 ms
-# of CPU per frame against ~2.3 ms for veryfast, for a file about 4x larger at the same CRF.
+# main cost: measured on a 640x480 30 fps clip (benchmarks/video_encode.py), ultrafast takes ~1.3 ms
+# of encoder CPU per frame against ~2.3 ms for veryfast; its files are 4-8x larger at the same CRF
+# (a 30 s clip of real footage: 3.2 MB against 0.7 MB).
 H264_PRESET = "ultrafast"
 # One encoding thread at a lower CPU priority: the encoder needs ~1 ms per frame and must not
 # preempt pose estimation, the step that sets the pace (nice values: higher = yields more).

@@ -25,3 +25,17 @@ def test_quick_accuracy_benchmark_runs_and_reports(tmp_path):
         assert needle in out
     m = re.search(r"detection rate: ([0-9.]+)", out)
     assert m and float(m.group(1)) >= 0.95
+
+
+@pytest.mark.slow
+def test_throughput_benchmark_runs_every_stage_on_a_short_clip():
+    """The benchmark script itself keeps working (its figures are for the README, not asserted)."""
+    stages = ("decode", "pose", "naive", "score_w1", "score_w2")
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks/throughput.py"), "--seconds", "4",
+                           "--stages", ",".join(stages)], capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    for stage in stages:
+        m = re.search(rf"^  {stage} +(\d+) frames .* ([0-9.]+)x real time", out, re.M)
+        assert m and int(m.group(1)) == 120 and float(m.group(2)) > 0, out
+    assert "overhead over pose only" in out and "score_w1 vs naive loop" in out
