@@ -5,10 +5,10 @@
 
 The 10-minute video is written to a temporary folder at run time by looping a bundled sample clip
 (640x480, the kneeling stretch, so the person mask and outline measure run too). The clip is 15 fps;
-at ``--fps 30`` (the default) each frame is written twice, so the video has 18,000 frames. The
+at ``--fps 30`` (the default) each frame is written twice: 18,450 frames (10 minutes and 15 s). The
 scoring is the product's ``run_score``; its progress callback is where memory is read: the sum of
 VmRSS over this process and its worker processes, from /proc. The figure that matters is the
-growth from minute 1 to minute 10 (target: at most 50 MB). Takes about 8 minutes on 2 cores at 30 fps.
+growth from minute 1 to minute 10 (target: at most 50 MB). Takes about 7 minutes on 2 cores at 30 fps.
 """
 
 from __future__ import annotations

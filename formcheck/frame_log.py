@@ -1,6 +1,6 @@
 """Every judged frame of a session, stored column by column so memory stays small on long input.
 
-A :class:`~formcheck.session.FrameResult` kept as a Python object costs about 3.5 KB (its dicts,
+A :class:`~formcheck.frame_result.FrameResult` kept as a Python object costs about 3.5 KB (its dicts,
 floats and landmark array); a 10-minute 30 fps video has 18,000 of them. Here each frame is one
 row of fixed-size numpy columns (about 0.3 KB plus 8 bytes per signal), and the text fields
 (side, cue, faults, the criterion statuses) are stored once each and referred to by number,
@@ -37,17 +37,19 @@ class _Interned:
         return i
 
 
-def _new_chunk(n_signals: int) -> dict[str, np.ndarray]:
-    n = CHUNK_ROWS
-    return {
-        "index": np.zeros(n, np.int64), "t": np.zeros(n, np.float64), "found": np.zeros(n, np.bool_),
-        "xy": np.zeros((n, NUM_LANDMARKS, 2), np.float32), "values": np.zeros((n, n_signals), np.float64),
-        "in_position": np.zeros(n, np.int8), "facing": np.zeros(n, np.int8), "in_hold": np.zeros(n, np.bool_),
-        "hold_good_s": np.zeros(n, np.float64), "at_top": np.zeros(n, np.bool_), "reps_done": np.zeros(n, np.int32),
-        # numbers into the interned text tables
-        "statuses": np.zeros(n, np.int32), "side": np.zeros(n, np.int32), "cue": np.zeros(n, np.int32),
-        "cue_code": np.zeros(n, np.int32), "faults": np.zeros(n, np.int32),
+def _new_chunk(n_signals: int, rows: int | None = None) -> dict[str, np.ndarray]:
+    """Zeroed columns for ``rows`` frames (default ``CHUNK_ROWS``); the text fields hold numbers
+    into the interned table."""
+    rows = CHUNK_ROWS if rows is None else rows
+    layout = {
+        "index": (np.int64, ()), "t": (np.float64, ()), "found": (np.bool_, ()),
+        "xy": (np.float32, (NUM_LANDMARKS, 2)), "values": (np.float64, (n_signals,)),
+        "in_position": (np.int8, ()), "facing": (np.int8, ()), "in_hold": (np.bool_, ()),
+        "hold_good_s": (np.float64, ()), "at_top": (np.bool_, ()), "reps_done": (np.int32, ()),
+        "statuses": (np.int32, ()), "side": (np.int32, ()), "cue": (np.int32, ()), "cue_code": (np.int32, ()),
+        "faults": (np.int32, ()),
     }
+    return {name: np.zeros((rows, *shape), dtype) for name, (dtype, shape) in layout.items()}
 
 
 _TRISTATE = {None: -1, False: 0, True: 1}
@@ -136,7 +138,7 @@ class FrameLog(Sequence[FrameResult]):
         """One numeric column over all frames as a new array (``t``, ``index``, ``found``, ...)."""
         parts = [c[name] for c in self._chunks]
         if not parts:
-            return np.zeros(0, _new_chunk(0)[name].dtype)
+            return _new_chunk(len(self.signals), rows=0)[name]
         last = self._n - CHUNK_ROWS * (len(parts) - 1)
         return np.concatenate([*parts[:-1], parts[-1][:last]])
 

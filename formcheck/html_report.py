@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -83,7 +83,7 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _frame_step(frames: list[FrameResult]) -> float:
+def _frame_step(frames: Sequence[FrameResult]) -> float:
     """Typical time between frames (seconds), used as the last frame's duration."""
     if len(frames) < 2:
         return 0.0
@@ -105,7 +105,7 @@ def rep_category(f: FrameResult) -> str:
     return "rep"
 
 
-def segments(frames: list[FrameResult], start_s: float, end_s: float,
+def segments(frames: Sequence[FrameResult], start_s: float, end_s: float,
              category: Callable[[FrameResult], str]) -> list[Segment]:
     """Runs of equal ``category(frame)`` among the frames from ``start_s`` to ``end_s``; each frame
     lasts until the next one (the last one a typical frame step)."""
@@ -122,7 +122,7 @@ def segments(frames: list[FrameResult], start_s: float, end_s: float,
     return out
 
 
-def fault_episodes(frames: list[FrameResult], code: str) -> list[tuple[float, float]]:
+def fault_episodes(frames: Sequence[FrameResult], code: str) -> list[tuple[float, float]]:
     """(start, end) seconds of each stretch of frames in which ``code`` counts as a fault."""
     step = _frame_step(frames)
     out: list[list[float]] = []

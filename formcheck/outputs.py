@@ -24,13 +24,16 @@ def make_out_dir(out_dir: Path) -> None:
 
 def note_visibility(result: SessionResult) -> None:
     """Add a note when the person was found but key joints were out of frame or hidden much of the time."""
-    found = [f for f in result.frames if f.found]
+    found = unknown = 0
+    for f in result.frames:  # one pass, keeping no frame: a long session's frames are stored compactly
+        if f.found:
+            found += 1
+            unknown += f.in_position is None
     if not found:
         return
-    unknown = sum(1 for f in found if f.in_position is None)
-    if unknown / len(found) > 0.2:
+    if unknown / found > 0.2:
         result.notes.append(
-            f"in {unknown / len(found):.0%} of frames with a person, joints needed to judge the position were "
+            f"in {unknown / found:.0%} of frames with a person, joints needed to judge the position were "
             "hidden or out of frame (not judged): keep the whole body in the picture"
         )
 

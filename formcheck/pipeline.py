@@ -140,14 +140,27 @@ class PoseStream:
             q.cancel_join_thread()
 
 
-def _image_at(frames: Iterator[Frame], index: int) -> np.ndarray | None:
-    """The image of frame ``index`` from a source read in order (None when it ran out first)."""
-    for f in frames:
-        if f.index == index:
-            return f.image
-        if f.index > index:
+class _ImageCursor:
+    """Images of a source read once, in order, looked up by frame index. A frame read past the one
+    asked for (the decoder skipped the asked one) is kept for the next lookup, not lost."""
+
+    def __init__(self, frames: Iterator[Frame]) -> None:
+        self._frames = frames
+        self._ahead: Frame | None = None
+
+    def image_at(self, index: int) -> np.ndarray | None:
+        """The image of frame ``index`` (None when the source skipped it or ran out first)."""
+        f, self._ahead = self._ahead, None
+        if f is None:
+            f = next(self._frames, None)
+        while f is not None and f.index < index:
+            f = next(self._frames, None)
+        if f is None:
             return None
-    return None
+        if f.index > index:
+            self._ahead = f
+            return None
+        return f.image
 
 
 def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, max_side: int, workers: int,
@@ -159,8 +172,9 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
 
     Pose runs in ``workers`` processes, or in this process with ``estimator`` when one is given
     (then ``workers`` is ignored). ``on_frame(frames judged so far)`` is called after each frame.
-    ``on_started()`` is called once the pose processes are started: slow one-off preparation done
-    there (an import) overlaps the ~1 s the model takes to load, instead of delaying it.
+    ``on_started()`` is called once pose is running, before the first frame is judged: with worker
+    processes, slow one-off preparation done there (an import) overlaps the ~1 s the model takes to
+    load instead of delaying it.
     KeyboardInterrupt passes through after the workers are stopped; frames judged so far stay in
     ``session``. Decoding problems are added to ``source.info.decode_errors``.
     """
@@ -182,13 +196,14 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         records = iter(stream)
         if need_images:
             frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
+    images = _ImageCursor(frames) if frames is not None else None
     try:
         if on_started is not None:
             on_started()
         for rec in records:
             r = session.step_observation(rec.index, rec.t, rec.obs, rec.outline)
             if need_images:
-                image = rec.image if rec.image is not None else _image_at(frames, rec.index)
+                image = rec.image if rec.image is not None else images.image_at(rec.index)
                 if image is not None and key_frames is not None:
                     key_frames.offer(image, r)
                 if image is not None and writer is not None:
@@ -196,8 +211,9 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
             if on_frame is not None:
                 on_frame(session.n_frames)
     finally:
+        if frames is not None:
+            frames.close()  # this process's decoder notes its problems first, then the workers' are merged
         if stream is not None:
             stream.close()
-            info.decode_errors.extend(e for e in stream.decode_errors if e not in info.decode_errors)
-        if frames is not None:
-            frames.close()
+            info.decode_errors.extend(stream.decode_errors)
+        info.decode_errors[:] = list(dict.fromkeys(info.decode_errors))  # the same problem noted twice: once

@@ -69,9 +69,9 @@ def find_h264_ffmpeg() -> tuple[str | None, str]:
 
 
 class H264Writer:
-    """Pipes raw BGR frames into ffmpeg/libx264. ``write`` and ``release`` may be called from
-    different threads (a lock orders them); ``release`` waits for ffmpeg and raises
-    :class:`FormcheckError` with ffmpeg's own message when it failed."""
+    """Takes BGR frames, converts them to YUV 4:2:0 and pipes them into ffmpeg/libx264. ``write``
+    and ``release`` may be called from different threads (a lock orders them); ``release`` waits
+    for ffmpeg and raises :class:`FormcheckError` with ffmpeg's own message when it failed."""
 
     def __init__(self, exe: str, path: Path, fps: float, size: tuple[int, int], preset: str = H264_PRESET) -> None:
         self.path = Path(path)

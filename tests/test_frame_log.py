@@ -65,3 +65,10 @@ def test_a_frame_costs_well_under_a_kilobyte():
                                statuses, True, "left", 1, True, i / 30, False, 0, "Good form - hold it", "good", ()))
     assert log.nbytes() / len(log) < 600  # ~3.5 KB each as Python objects
     assert log[-1].values["s14"] == float(len(log) - 1 + 14) and log[-1].statuses == statuses
+
+
+def test_an_empty_log_gives_empty_columns():
+    log = FrameLog(["knee.front", "trunk_lean"])
+    assert len(log) == 0 and list(log) == []
+    assert times(log).shape == (0,) and signal_series(log, "knee.front").shape == (0,)
+    assert log.column("xy").shape == (0, 33, 2)
