@@ -183,6 +183,7 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
     need_images = writer is not None or key_frames is not None
     stream: PoseStream | None = None
     frames: Prefetched | None = None
+    images: _ImageCursor | None = None  # this process's own decoding, when records carry no image
     if estimator is not None:
         from formcheck.outline import measure_back_outline
 
@@ -196,7 +197,7 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         records = iter(stream)
         if need_images:
             frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
-    images = _ImageCursor(frames) if frames is not None else None
+            images = _ImageCursor(frames)
     try:
         if on_started is not None:
             on_started()

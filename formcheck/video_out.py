@@ -79,9 +79,10 @@ class H264Writer:
         w, h = self.size
         self._pad = (h % 2, w % 2)  # yuv420p needs an even width and height: odd sizes get one black row/column
         cmd = [exe, "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w + w % 2}x{h + h % 2}", "-framerate", f"{fps:.6g}",
-               "-i", "pipe:0", "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(H264_CRF),
-               "-pix_fmt", "yuv420p", "-threads", str(H264_THREADS), "-movflags", "+faststart", str(self.path)]
+               "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w + self._pad[1]}x{h + self._pad[0]}",
+               "-framerate", f"{fps:.6g}", "-i", "pipe:0", "-an",
+               "-c:v", "libx264", "-preset", preset, "-crf", str(H264_CRF), "-pix_fmt", "yuv420p",
+               "-threads", str(H264_THREADS), "-movflags", "+faststart", str(self.path)]
         self._log = tempfile.TemporaryFile()
         self._lock = threading.Lock()
         self._closed = False
