@@ -28,10 +28,12 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.exercises import load_exercise
-from formcheck.outline import measure_back_outline, posterior_tilt_deg
+from formcheck.judge.session import Session
+from formcheck.judge.tilt import posterior_tilt_deg
+from formcheck.media.sources import open_source
+from formcheck.pose.analyse import observe
 from formcheck.pose.mediapipe_pose import MediaPipePose
-from formcheck.session import Session
-from formcheck.sources import open_source
+from formcheck.pose.outline import measure_back_outline
 from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, render_clip
 
 # Angles compared, per exercise: (pipeline signal, ground-truth angle key pattern with {back}/{front}/{near}).
@@ -58,9 +60,10 @@ def run_pipeline(video: Path, exercise: str) -> tuple[Session, list]:
     spec = load_exercise(exercise)
     src = open_source(video)
     with MediaPipePose(segmentation=spec.needs_outline) as pose:
-        s = Session(spec, pose, src.info.width, src.info.height, outline_fn=measure_back_outline)
+        s = Session(spec, src.info.width, src.info.height)
         for f in src:
-            s.step(f)
+            rec = observe(f, pose, measure_back_outline)
+            s.step(rec.index, rec.t, rec.obs, rec.outline)
         res = s.finish()
     return s, res
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.live import display_available, run_live
 from formcheck.pose.mediapipe_pose import MediaPipePose
+from formcheck.run.live import display_available, run_live
 
 CLIPS = {"kneeling-hip-flexor": "lunge_left_ppt", "bridge": "bridge_reps_sag"}
 

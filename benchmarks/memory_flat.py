@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import tree_rss_mb  # noqa: E402
 
-from formcheck import scoring  # noqa: E402
+from formcheck.run import score as scoring  # noqa: E402
 
 CLIP = REPO / "sample_videos/lunge_left_ppt.mp4"
 

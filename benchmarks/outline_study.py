@@ -1,4 +1,4 @@
-"""Study of the back-outline pelvic-tilt signal (formcheck.outline) on real clips.
+"""Study of the back-outline pelvic-tilt signal (formcheck.pose.outline) on real clips.
 
 Runs MediaPipe Pose (legacy solutions API, model_complexity=1, tracking mode, segmentation on,
 input downscaled to <= 720 px on the long side) over
@@ -24,12 +24,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck.outline import (
-    measure_back_outline,
-    posterior_tilt_deg,
-    rolling_baseline,
-    tilt_change,
-)
+from formcheck.judge.tilt import posterior_tilt_deg, rolling_baseline, tilt_change
+from formcheck.pose.outline import measure_back_outline
 
 SUPINE = Path("videos/other/pelvic_tilt_supine_side.mp4")
 SUPINE_TILTS = ((0.8, 1.6), (2.8, 3.7), (5.0, 5.9), (7.2, 8.1))
@@ -39,8 +35,8 @@ KNEELING_IN_POSITION = (5.0, 17.0)
 
 def run_clip(path: Path, max_side: int = 720) -> dict[str, np.ndarray | list]:
     """MediaPipe over a clip; returns times (s), measures and the time spent in the outline step."""
+    from formcheck.media.sources import open_source
     from formcheck.pose.mediapipe_pose import MediaPipePose
-    from formcheck.sources import open_source
 
     times, measures, cost = [], [], []
     with MediaPipePose(segmentation=True) as pose:

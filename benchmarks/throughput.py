@@ -133,7 +133,7 @@ def cpu_s() -> float:
 def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
     """Run one stage in this process and return its figures."""
     from formcheck.exercises import load_exercise
-    from formcheck.sources import open_source
+    from formcheck.media.sources import open_source
 
     spec = load_exercise(exercise)
     sampler = RssSampler()
@@ -154,27 +154,29 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         pose.close()
         extra["model_ms_per_frame"] = 1000 * model_s / frames
     elif stage == "naive":
-        from formcheck.outline import measure_back_outline
-        from formcheck.outputs import write_session_outputs
-        from formcheck.overlay import draw_frame
+        from formcheck.judge.session import Session
+        from formcheck.pose.analyse import observe
         from formcheck.pose.mediapipe_pose import MediaPipePose
-        from formcheck.session import Session
+        from formcheck.pose.outline import measure_back_outline
+        from formcheck.report.outputs import write_session_outputs
+        from formcheck.report.overlay import draw_frame
         out.mkdir(parents=True, exist_ok=True)
         source = open_source(clip, max_side=720)
         info = source.info
         pose = MediaPipePose(segmentation=spec.needs_outline)
-        session = Session(spec, pose, info.width, info.height, outline_fn=measure_back_outline)
+        session = Session(spec, info.width, info.height)
         writer = cv2.VideoWriter(str(out / "annotated.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), info.fps,
                                  (info.width, info.height))
         for frame in source:
-            writer.write(draw_frame(frame.image, spec, session.step(frame)))
+            rec = observe(frame, pose, measure_back_outline)
+            writer.write(draw_frame(frame.image, spec, session.step(rec.index, rec.t, rec.obs, rec.outline)))
         writer.release()
         pose.close()
         write_session_outputs(session.finish(), info, session.n_frames, session.n_found,
                               time.perf_counter() - t0, out)
         frames = session.n_frames
     else:
-        from formcheck.scoring import run_score
+        from formcheck.run.score import run_score
 
         workers = 2 if stage.startswith("score_w2") else 1
         outcome = run_score(clip, exercise, out, write_video=not stage.endswith("novideo"), progress=False,

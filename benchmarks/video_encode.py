@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from formcheck.sources import open_source
-from formcheck.video_out import H264_PRESET, H264Writer, find_h264_ffmpeg, open_video_writer
+from formcheck.media.sources import open_source
+from formcheck.media.video_out import H264_PRESET, H264Writer, find_h264_ffmpeg, open_video_writer
 
 REPO = Path(__file__).resolve().parents[1]
 

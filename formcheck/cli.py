@@ -12,7 +12,7 @@ import typer
 from formcheck.errors import FormcheckError
 
 if TYPE_CHECKING:
-    from formcheck.session import SessionResult
+    from formcheck.judge.session import SessionResult
 
 app = typer.Typer(
     add_completion=False,
@@ -70,7 +70,7 @@ def exercises() -> None:
 def explain(name: str = typer.Argument(..., help="Exercise name (see `formcheck exercises`) or a .toml file.")) -> None:
     """Print an exercise's set-up, what counts as 'in position', and every form criterion in plain words."""
     from formcheck.exercises import load_exercise
-    from formcheck.explain import explain_exercise
+    from formcheck.exercises.explain import explain_exercise
 
     try:
         spec = load_exercise(name)
@@ -98,8 +98,8 @@ def score(
 ) -> None:
     """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
     --out, then records the session in the history (see `formcheck history`)."""
-    from formcheck.pipeline import parse_workers
-    from formcheck.scoring import run_score
+    from formcheck.run.pipeline import parse_workers
+    from formcheck.run.score import run_score
 
     _route_native_logs_away()
     _check_side(side)
@@ -133,7 +133,7 @@ def _exit_after_report(session_error: FormcheckError | None, history_error: Form
 def _record(db: Path | None, report: dict, result: SessionResult | None, mode: str, out_dir: Path,
             quiet: bool) -> FormcheckError | None:
     """Add a finished session to the history after its report is written; return the error, if any."""
-    from formcheck.history import record_finished
+    from formcheck.history.store import record_finished
 
     if result is None:
         return None
@@ -155,7 +155,7 @@ def history(
 ) -> None:
     """Print the recorded sessions (per side: good-form seconds, peak hip extension, pelvic-tilt change,
     faults per minute, score) and write a trend plot."""
-    from formcheck.history_view import show_history
+    from formcheck.history.view import show_history
 
     try:
         typer.echo(show_history(db, exercise, since, plot))
@@ -192,7 +192,7 @@ def live(
     """
     import time as _time
 
-    from formcheck.live import run_live
+    from formcheck.run.live import run_live
 
     _route_native_logs_away()
     if camera is not None and source is not None:
@@ -228,8 +228,8 @@ def batch(
 ) -> None:
     """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
     videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments."""
-    from formcheck.batch import batch_exit_code, run_batch
-    from formcheck.pipeline import parse_workers
+    from formcheck.run.batch import batch_exit_code, run_batch
+    from formcheck.run.pipeline import parse_workers
 
     _route_native_logs_away()
     try:

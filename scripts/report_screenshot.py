@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from formcheck.browser import screenshot
 from formcheck.errors import FormcheckError
+from formcheck.report.browser import screenshot
 
 
 def main() -> int:

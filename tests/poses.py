@@ -1,6 +1,6 @@
 """Hand-built 33-landmark poses for tests (pixel coordinates, x right, y down).
 
-These are stick figures placed by simple trigonometry, independent of formcheck.angles, so the
+These are stick figures placed by simple trigonometry, independent of formcheck.judge.angles, so the
 tests can state the expected angles by hand.
 """
 
@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from formcheck import landmarks as lm
+from formcheck.pose import landmarks as lm
 from formcheck.pose.base import PoseObservation
 
 TRUNK, THIGH, SHIN, FOOT = 150.0, 110.0, 100.0, 40.0

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from formcheck import angles as ang
-from formcheck import landmarks as lm
+from formcheck.judge import angles as ang
+from formcheck.pose import landmarks as lm
 from tests.poses import kneeling
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from formcheck.batch import output_names, run_batch
 from formcheck.errors import InputError
+from formcheck.run.batch import output_names, run_batch
 from tests.conftest import SAMPLES
 from tests.test_cli_errors import assert_one_line_error, formcheck
 

@@ -22,11 +22,11 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.browser import dump_dom, find_chromium, screenshot
 from formcheck.exercises import load_exercise
-from formcheck.html_report import COLORS, KEY_FRAME_BORDER
-from formcheck.scoring import run_score
-from formcheck.video_out import open_video_writer
+from formcheck.media.video_out import open_video_writer
+from formcheck.report.browser import dump_dom, find_chromium, screenshot
+from formcheck.report.html_report import COLORS, KEY_FRAME_BORDER
+from formcheck.run.score import run_score
 from tests.conftest import REPO, SAMPLES
 from tests.media import decoded_frames, top_level_boxes, video_codec_and_size
 

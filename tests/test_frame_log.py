@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from formcheck import frame_log
-from formcheck.frame_log import FrameLog, signal_series, times
-from formcheck.frame_result import FrameResult
-from formcheck.session import Session
+from formcheck.judge import frame_log
+from formcheck.judge.frame_log import FrameLog, signal_series, times
+from formcheck.judge.frame_result import FrameResult
+from formcheck.judge.session import Session
 from tests.test_report import lunge_session
 
 
@@ -29,13 +29,13 @@ def assert_same_frame(a: FrameResult, b: FrameResult) -> None:
 def test_session_frames_read_back_as_judged(monkeypatch):
     monkeypatch.setattr(frame_log, "CHUNK_ROWS", 64)  # many chunk boundaries in a short session
     returned: list[FrameResult] = []
-    step = Session.step_observation
+    step = Session.step
 
     def keep(self, *args, **kwargs):
         returned.append(step(self, *args, **kwargs))
         return returned[-1]
 
-    monkeypatch.setattr(Session, "step_observation", keep)
+    monkeypatch.setattr(Session, "step", keep)
     s, res = lunge_session(12.0)
     assert isinstance(res.frames, FrameLog) and len(res.frames) == s.n_frames == len(returned) == 360
     # A session with some variety: standing, then a hold with a cue that changes.

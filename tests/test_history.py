@@ -17,8 +17,9 @@ import pytest
 
 from formcheck.errors import HistoryError
 from formcheck.exercises import load_exercise
-from formcheck.frame_result import FrameResult
-from formcheck.history import (
+from formcheck.history.figures import fault_onsets, hold_figures
+from formcheck.history.plot import SIDE_COLORS
+from formcheck.history.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     default_db_path,
@@ -27,12 +28,11 @@ from formcheck.history import (
     open_history,
     record_session,
 )
-from formcheck.history_figures import fault_onsets, hold_figures
-from formcheck.history_plot import SIDE_COLORS
-from formcheck.holds import HoldRecord
-from formcheck.report import build_report
-from formcheck.session import SessionResult
-from formcheck.sources import SourceInfo
+from formcheck.judge.frame_result import FrameResult
+from formcheck.judge.holds import HoldRecord
+from formcheck.judge.session import SessionResult
+from formcheck.media.frame import SourceInfo
+from formcheck.report.json_report import build_report
 from tests.test_cli_errors import assert_one_line_error, formcheck
 from tests.test_report import lunge_session
 
@@ -208,8 +208,8 @@ def test_another_programs_database_is_refused_untouched(tmp_path):
 WRITER = """
 import json, sys, time
 from datetime import datetime, timezone
-from formcheck.history import insert_session, open_history
-from formcheck.history_figures import HoldFigures
+from formcheck.history.store import insert_session, open_history
+from formcheck.history.figures import HoldFigures
 db, report_path, tag, n, go = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 report = json.loads(open(report_path).read())
 figs = [HoldFigures(20.0, 8.0, 1.5)] * len(report["holds"])

@@ -1,6 +1,6 @@
 """The hold state machine, end to end through the session, on synthetic landmark sequences.
 
-Frames are hand-built poses (tests/poses.py) fed to ``Session.step_observation``; the back
+Frames are hand-built poses (tests/poses.py) fed to ``Session.step``; the back
 outline curvature comes from a schedule, so timing, baselines and faults have known answers.
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from formcheck.exercises import load_exercise
-from formcheck.outline import OutlineMeasure
-from formcheck.session import Session
+from formcheck.judge.session import Session
+from formcheck.pose.base import OutlineMeasure
 from tests.poses import kneeling, observation, standing
 
 SPEC = load_exercise("kneeling-hip-flexor")
@@ -24,16 +24,16 @@ def run(frames, tilt_after=None):
     """frames: list of (t, xy or None). The pelvis tucks ``tilt_after`` s after each hold starts."""
     state = {"t": 0.0}
 
-    def outline(mask, xy, vis):
+    def outline():
         hold = session._holds.current
         tucked = tilt_after is not None and hold is not None and state["t"] - hold.start_s >= tilt_after
         return OutlineMeasure(TUCKED if tucked else NEUTRAL, 0.0, False, None)
 
-    session = Session(SPEC, estimator=None, width=640, height=480, outline_fn=outline)
+    session = Session(SPEC, width=640, height=480)
     for i, (t, xy) in enumerate(frames):
         state["t"] = t
         back = "left"
-        session.step_observation(i, t, None if xy is None else observation(xy, near=back))
+        session.step(i, t, None if xy is None else observation(xy, near=back), None if xy is None else outline())
     return session.finish()
 
 
@@ -116,12 +116,10 @@ def test_trunk_forward_fault_and_cue():
 
 
 def test_outline_hidden_is_not_judged_with_a_reason():
-    def hidden(mask, xy, vis):
-        return OutlineMeasure(math.nan, math.nan, True, "hand covers the lower back")
-
-    s = Session(SPEC, estimator=None, width=640, height=480, outline_fn=hidden)
+    hidden = OutlineMeasure(math.nan, math.nan, True, "hand covers the lower back")
+    s = Session(SPEC, width=640, height=480)
     for i, (t, xy) in enumerate(seq(0, 5, GOOD)):
-        s.step_observation(i, t, observation(xy))
+        s.step(i, t, observation(xy), hidden)
     h = s.finish().holds[0]
     assert "no_pelvic_tilt" not in h.fault_s
     assert h.not_judged_reasons["pelvis_tucked"]["hand covers the lower back"] > 4.0

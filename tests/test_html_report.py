@@ -19,14 +19,14 @@ import numpy as np
 import pytest
 
 from formcheck.exercises import load_exercise
-from formcheck.html_report import fault_episodes, hold_category, render_html_report, segments
-from formcheck.key_frames import MEASURE_COLOR, KeyFrames, counted_faults
-from formcheck.mot_export import mot_column, mot_signals, write_mot
-from formcheck.outline import OutlineMeasure
-from formcheck.plots import plot_angles
-from formcheck.report import build_report, write_frames_csv
-from formcheck.session import Session
-from formcheck.sources import SourceInfo
+from formcheck.judge.session import Session
+from formcheck.media.frame import SourceInfo
+from formcheck.pose.base import OutlineMeasure
+from formcheck.report.html_report import fault_episodes, hold_category, render_html_report, segments
+from formcheck.report.json_report import build_report, write_frames_csv
+from formcheck.report.key_frames import MEASURE_COLOR, KeyFrames, counted_faults
+from formcheck.report.mot_export import mot_column, mot_signals, write_mot
+from formcheck.report.plots import plot_angles
 from tests.poses import kneeling, observation, standing
 
 FPS, END_S, PEAK_S, BREAK_S = 30.0, 12.0, 8.0, (10.5, 10.9)
@@ -40,8 +40,12 @@ def lean_at(t: float) -> float:
 def leaning_session():
     spec = load_exercise("kneeling-hip-flexor")
     now = [0.0]
-    s = Session(spec, None, 640, 480, outline_fn=lambda m, xy, v: OutlineMeasure(
-        0.04 if s._holds.current and now[0] - s._holds.current.start_s > 2.0 else 0.06, 0.0, False, None))
+    s = Session(spec, 640, 480)
+
+    def outline() -> OutlineMeasure:
+        tucked = s._holds.current and now[0] - s._holds.current.start_s > 2.0
+        return OutlineMeasure(0.04 if tucked else 0.06, 0.0, False, None)
+
     keys = KeyFrames(spec)
     times = np.arange(0, END_S + 0.5, 1 / FPS)
     for i, t in enumerate(times):
@@ -56,7 +60,7 @@ def leaning_session():
             else:
                 xy = kneeling(back="right", trunk_lean=lean_at(t))
             obs = observation(xy, near="right")
-        r = s.step_observation(i, float(t), obs)
+        r = s.step(i, float(t), obs, outline() if obs is not None else None)
         img = np.full((480, 640, 3), 90, np.uint8)
         img[0, 0] = (i % 256, i // 256, 0)  # the frame's number, to tell which image was kept
         keys.offer(img, r)

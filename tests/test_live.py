@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.overlay import BAD, DARK, GOOD, NEUTRAL
+from formcheck.report.overlay import BAD, DARK, GOOD, NEUTRAL
 from tests.conftest import SAMPLES
 from tests.test_cli_errors import assert_one_line_error
 from tests.xdisplay import find_window, press_key, screenshot_window, xvfb, xvfb_missing_reason

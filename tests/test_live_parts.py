@@ -16,9 +16,13 @@ import wave
 import numpy as np
 import pytest
 
-from formcheck import landmarks as lm
-from formcheck.capture import FrameGrabber
-from formcheck.coach import (
+from formcheck.exercises import load_exercise
+from formcheck.judge.frame_result import FrameResult
+from formcheck.judge.setup_check import check_setup
+from formcheck.media.capture import FrameGrabber
+from formcheck.media.frame import Frame
+from formcheck.pose import landmarks as lm
+from formcheck.run.coach import (
     ALL_DONE_CUE,
     HOLD_BROKEN,
     HOLD_STARTED,
@@ -27,11 +31,7 @@ from formcheck.coach import (
     TARGET_REACHED,
     LiveCoach,
 )
-from formcheck.exercises import load_exercise
-from formcheck.frame_result import FrameResult
-from formcheck.setup_check import check_setup
-from formcheck.sound import SoundOut, speech_wav, tone_wav
-from formcheck.sources import Frame
+from formcheck.run.sound import SoundOut, speech_wav, tone_wav
 from tests.poses import observation, standing
 
 W, H = 640, 480
@@ -232,7 +232,7 @@ def test_voice_without_espeak_says_so_and_keeps_tones(monkeypatch):
 def test_live_video_repeats_frames_to_keep_real_speed(tmp_path):
     import cv2
 
-    from formcheck.live import _VideoTrack
+    from formcheck.run.live import _VideoTrack
 
     track = _VideoTrack(tmp_path / "v.mp4", 10.0, (64, 48))
     for t, shade in ((0.0, 0), (0.1, 80), (0.5, 160), (0.55, 240)):  # 0.1-0.5 s: frames were dropped

@@ -1,4 +1,4 @@
-"""Tests for formcheck.outline: the back-outline curvature signal for pelvic tilt.
+"""Tests for formcheck.pose.outline: the back-outline curvature signal for pelvic tilt.
 
 Fast tests draw a trunk-shaped silhouette whose back edge is a parabola of known sagitta, in
 trunk coordinates (s along hip->shoulder, d toward the back, both in trunk lengths), and place
@@ -16,17 +16,10 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import landmarks as lm
-from formcheck.outline import (
-    CURVATURE_PER_POSTERIOR_DEG,
-    WINDOW,
-    OutlineMeasure,
-    measure_back_outline,
-    posterior_tilt_deg,
-    rolling_baseline,
-    tilt_change,
-    trace_back_outline,
-)
+from formcheck.judge.tilt import CURVATURE_PER_POSTERIOR_DEG, posterior_tilt_deg, rolling_baseline, tilt_change
+from formcheck.pose import landmarks as lm
+from formcheck.pose.base import OutlineMeasure
+from formcheck.pose.outline import WINDOW, measure_back_outline, trace_back_outline
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -253,8 +246,8 @@ SUPINE_TILTS = ((0.8, 1.6), (2.8, 3.7), (5.0, 5.9), (7.2, 8.1))  # seconds, from
 
 def _run_pose_on_video(path: Path, max_side: int = 720) -> tuple[np.ndarray, list[OutlineMeasure]]:
     """The product's own video source and pose backend (segmentation on), outline per frame."""
+    from formcheck.media.sources import open_source
     from formcheck.pose.mediapipe_pose import MediaPipePose
-    from formcheck.sources import open_source
 
     times, measures = [], []
     with MediaPipePose(segmentation=True) as pose:

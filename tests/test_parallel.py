@@ -15,11 +15,11 @@ import cv2
 import pytest
 
 from formcheck.errors import InputError
-from formcheck.pipeline import MIN_SPAN_S, WARMUP_S, parse_workers, plan_spans
-from formcheck.pose_worker import Span
-from formcheck.prefetch import Prefetched
-from formcheck.scoring import run_score
-from formcheck.sources import open_source
+from formcheck.media.prefetch import Prefetched
+from formcheck.media.sources import open_source
+from formcheck.pose.worker import Span
+from formcheck.run.pipeline import MIN_SPAN_S, WARMUP_S, parse_workers, plan_spans
+from formcheck.run.score import run_score
 from tests.conftest import SAMPLES
 
 

@@ -11,8 +11,8 @@ import json
 import jsonschema
 import pytest
 
-from formcheck.report import SCHEMA_PATH
-from formcheck.scoring import run_score
+from formcheck.report.json_report import SCHEMA_PATH
+from formcheck.run.score import run_score
 
 pytestmark = pytest.mark.slow
 SCHEMA = json.loads(SCHEMA_PATH.read_text())

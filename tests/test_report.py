@@ -12,11 +12,17 @@ import numpy as np
 import pytest
 
 from formcheck.exercises import available_exercises, load_exercise
-from formcheck.outline import OutlineMeasure
-from formcheck.plots import plot_angles
-from formcheck.report import SCHEMA_PATH, build_report, frames_csv_columns, write_frames_csv, write_report_json
-from formcheck.session import Session
-from formcheck.sources import SourceInfo
+from formcheck.judge.session import Session
+from formcheck.media.frame import SourceInfo
+from formcheck.pose.base import OutlineMeasure
+from formcheck.report.json_report import (
+    SCHEMA_PATH,
+    build_report,
+    frames_csv_columns,
+    write_frames_csv,
+    write_report_json,
+)
+from formcheck.report.plots import plot_angles
 from tests.poses import kneeling, observation, standing
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -24,14 +30,18 @@ SCHEMA = json.loads(SCHEMA_PATH.read_text())
 
 def lunge_session(seconds: float, tuck_after: float = 2.0, fps: float = 30.0):
     spec = load_exercise("kneeling-hip-flexor")
-    s = Session(spec, None, 640, 480, outline_fn=lambda m, xy, v: OutlineMeasure(
-        0.04 if s._holds.current and now[0] - s._holds.current.start_s > tuck_after else 0.06, 0.0, False, None))
+    s = Session(spec, 640, 480)
+
+    def outline() -> OutlineMeasure:
+        tucked = s._holds.current and now[0] - s._holds.current.start_s > tuck_after
+        return OutlineMeasure(0.04 if tucked else 0.06, 0.0, False, None)
+
     now = [0.0]
     good, stand = kneeling(back="right"), standing()
     for i, t in enumerate(np.arange(0, seconds, 1 / fps)):
         now[0] = t
         xy = stand if t < 1.0 else good
-        s.step_observation(i, float(t), observation(xy, near="right"))
+        s.step(i, float(t), observation(xy, near="right"), outline())
     return s, s.finish()
 
 

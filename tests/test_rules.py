@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from formcheck.rules import FAIL, PASS, UNKNOWN, combine, hysteresis_status
+from formcheck.judge.rules import FAIL, PASS, UNKNOWN, combine, hysteresis_status
 
 
 def run(values, lo=None, hi=None, band=4.0, start=UNKNOWN):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from formcheck.scoring import run_score
+from formcheck.run.score import run_score
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow

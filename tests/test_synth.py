@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import angles
-from formcheck import landmarks as lm
+from formcheck.judge import angles
+from formcheck.pose import landmarks as lm
 from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, SAMPLE_SET, iter_frames
 from formcheck.synth import postures as P
 from formcheck.synth.camera import Camera

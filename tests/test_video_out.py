@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import video_out
 from formcheck.errors import FormcheckError, InputError
-from formcheck.video_out import H264Writer, open_video_writer
+from formcheck.media import video_out
+from formcheck.media.video_out import H264Writer, open_video_writer
 from tests.media import decoded_frames, top_level_boxes, video_codec_and_size
 
 W, H, N = 161, 97, 30  # odd on purpose: yuv420p needs even sizes

@@ -1,4 +1,5 @@
-"""Exercise specifications: one TOML file per exercise, validated on load."""
+"""Exercises as data: one TOML file per exercise, validated on load (:mod:`spec`), the signal names
+and units the files may use (:mod:`signal_registry`), and the plain-language explanation of a file."""
 
 from formcheck.exercises.spec import (
     Criterion,

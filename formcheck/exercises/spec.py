@@ -10,7 +10,7 @@ from typing import Any
 import tomllib
 
 from formcheck.errors import ExerciseFileError, InputError
-from formcheck.signals import is_known_signal, signal_help
+from formcheck.exercises.signal_registry import is_known_signal, signal_help
 
 EXERCISE_DIR = Path(__file__).resolve().parent
 MODES = ("hold", "reps")

@@ -1,4 +1,5 @@
-"""The pose stage's output type and the protocol any pose backend implements."""
+"""The pose stage's output types (the pose, the back-outline measure) and the protocol any pose
+backend implements: plain data, no OpenCV, no MediaPipe."""
 
 from __future__ import annotations
 
@@ -22,6 +23,29 @@ class PoseObservation:
     vis: np.ndarray
     z: np.ndarray
     mask: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class OutlineMeasure:
+    """Back-outline measurement of one frame.
+
+    Attributes:
+        curvature: sagitta of the parabola fitted to the back outline over ``formcheck.pose.outline.WINDOW`` divided by
+            trunk length (unitless). + = bowed toward the front of the body (lordotic hollow);
+            posterior tilt lowers it. NaN when not measurable.
+        angle_above_hip_deg: angle (degrees) between the back outline just above the hips and the
+            trunk axis; + = the outline runs toward the front as it rises (low back curving in).
+            NaN when not measurable.
+        occluded: True when an elbow, wrist or hand lies within ``formcheck.pose.outline.OCCLUSION_DISTANCE`` trunk
+            lengths of the back outline in the window: the arm may form the outline, so the two
+            numbers above (still reported) must not be trusted.
+        reason: short human reason when the values are NaN or ``occluded``, else None.
+    """
+
+    curvature: float
+    angle_above_hip_deg: float
+    occluded: bool
+    reason: str | None
 
 
 class PoseEstimator(Protocol):

@@ -11,8 +11,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck import angles
-from formcheck import landmarks as lm
+from formcheck.exercises.signal_registry import PER_LEG, UNITS
+from formcheck.judge import angles
+from formcheck.pose import landmarks as lm
 from formcheck.synth.kinematics import forward_kinematics, to_world
 from formcheck.synth.labels import FAULT_RULES, label_faults
 from formcheck.synth.outline import lumbar_curvature
@@ -139,7 +140,7 @@ def ground_truth(script: ClipScript, frames: list[SynthFrame]) -> dict:
         "reps": [asdict(r) for r in script.reps],
         "baseline": asdict(script.baseline) if script.baseline else None,
         "fault_rules": FAULT_RULES[script.exercise],
-        "angle_units": angles.UNITS,
+        "angle_units": {k: UNITS[k] for k in ("trunk_lean", *PER_LEG)},
         "landmark_names": list(lm.NAMES),
         "frames": [],
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck import landmarks as lm
+from formcheck.pose import landmarks as lm
 from formcheck.synth.pose import Pose
 from formcheck.synth.skeleton import BodyDims
 

@@ -66,7 +66,7 @@ def landmark_errors(pred: np.ndarray, gt: np.ndarray, joints: tuple[int, ...] = 
 
     ``swap_lr``: compare each left landmark with the true *right* one (to test labelling).
     """
-    from formcheck import landmarks as lm
+    from formcheck.pose import landmarks as lm
 
     idx = np.array(joints)
     if swap_lr:
@@ -93,7 +93,7 @@ def check_clip(name: str, *, max_frames: int | None = None) -> dict[str, float]:
     the same error with left/right swapped, and the share of frames in which MediaPipe's
     "left" knee is nearer the true anatomical left knee than the right one.
     """
-    from formcheck import landmarks as lm
+    from formcheck.pose import landmarks as lm
     from formcheck.synth.clip import iter_frames
     from formcheck.synth.clips import CLIP_SCRIPTS
 

@@ -9,7 +9,7 @@ A :class:`Pose` is expressed in the body's **sagittal frame** (metres, degrees):
 Segment angles are **absolute** (against world vertical), in degrees:
 
 * ``trunk``: hip-joint midpoint -> shoulder midpoint, measured from *up*, + toward forward (``+f``).
-  Same convention as ``formcheck.angles`` trunk lean. Supine is -90 (shoulders behind the hips).
+  Same convention as ``formcheck.judge.angles`` trunk lean. Supine is -90 (shoulders behind the hips).
 * ``thigh_*`` (hip -> knee), ``shin_*`` (knee -> ankle), ``uarm_*`` (shoulder -> elbow),
   ``farm_*`` (elbow -> wrist): measured from *down*, + toward forward.
 * ``foot_*``: heel -> toe axis from horizontal-forward, + toes up (0 = flat, pointing forward;

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from formcheck import angles
-from formcheck import landmarks as lm
+from formcheck.judge import angles
+from formcheck.pose import landmarks as lm
 from formcheck.synth.kinematics import down_dir, forward_kinematics
 from formcheck.synth.pose import Pose
 from formcheck.synth.skeleton import BodyDims

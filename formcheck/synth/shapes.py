@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck import landmarks as lm
+from formcheck.pose import landmarks as lm
 from formcheck.synth.kinematics import SIDE_SIGN, Frame2, Kinematics, fwd_normal, p3, to_world
 
 RGB = tuple[float, float, float]

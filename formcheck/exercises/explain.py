@@ -1,0 +1,79 @@
+"""Plain-language description of an exercise file, for ``formcheck explain``."""
+
+from __future__ import annotations
+
+from formcheck.exercises.signal_registry import signal_units
+from formcheck.exercises.spec import Criterion, ExerciseSpec
+
+_SIGNAL_WORDS = {
+    "trunk_lean": "trunk lean (hip->shoulder vs vertical, + forward)",
+    "trunk_tilt": "trunk angle from vertical (0 upright, 90 lying)",
+    "leg_split": "angle between the thighs (front thigh minus back thigh)",
+    "back_curvature": "lower-back outline curvature (from the person mask; - = flatter, i.e. pelvis tucked)",
+    "knee": "knee angle (hip-knee-ankle; 180 straight)",
+    "hip_ext": "signed hip extension (thigh behind the trunk line, + extension)",
+    "thigh": "thigh angle from vertical (+ knee forward)",
+    "shin": "shin angle from vertical (+ knee forward of ankle)",
+    "bridge_line": "shoulder-hip-knee line (180 straight, < 180 hips low, > 180 hips high)",
+    "hip_height": "hip height above the shoulder-knee line (thigh lengths)",
+    "hip_lift": "hip height above the shoulder (thigh lengths)",
+    "knee_past_toe": "knee ahead of the toes (shin lengths)",
+}
+_ROLE_WORDS = {"front": "front leg", "back": "back (kneeling) leg", "near": "side nearer the camera",
+               "left": "left leg", "right": "right leg"}
+
+
+def signal_words(signal: str) -> str:
+    """Human description of a signal name such as ``knee.front``."""
+    base, _, role = signal.partition(".")
+    words = _SIGNAL_WORDS.get(base, base)
+    return f"{words}, {_ROLE_WORDS[role]}" if role else words
+
+
+def criterion_words(c: Criterion) -> str:
+    """E.g. 'knee angle ..., front leg: between 50 and 140 deg'."""
+    u = signal_units(c.signal)
+    u = "" if u == "unitless" else f" {u}"
+    if c.min is not None and c.max is not None:
+        rng = f"between {c.min:g} and {c.max:g}{u}"
+    elif c.min is not None:
+        rng = f"at least {c.min:g}{u}"
+    else:
+        rng = f"at most {c.max:g}{u}"
+    what = signal_words(c.signal)
+    if c.relative:
+        what = f"change from your set-up baseline in {what}"
+    return f"{what}: {rng} (dead band {c.hysteresis:g})"
+
+
+def explain_exercise(spec: ExerciseSpec) -> str:
+    """Multi-line text: set-up, camera, timing, position checks, form criteria with cues."""
+    t = spec.timing
+    lines = [f"{spec.title}  [{spec.name}]", "", spec.summary, "", f"Camera: {spec.camera}", ""]
+    if spec.mode == "hold":
+        side = " per side (the stretched side is the kneeling leg)" if spec.sides == "back_leg" else ""
+        lines.append(f"Target: hold {spec.target_s:g} s of good form{side}.")
+        lines.append(f"A hold starts after {t.debounce_s:g} s in position; breaks shorter than {t.grace_s:g} s "
+                     "do not end it. Only seconds with every form check passing count toward the target.")
+        if any(c.relative for c in spec.form):
+            lines.append(f"Baseline: {t.baseline_settle_s:g} s after the hold starts, your own neutral is measured "
+                         f"over {t.baseline_s:g} s — hold still in neutral, then make the correction.")
+    else:
+        r = spec.reps
+        lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its lowest value "
+                     f"over the last {r.floor_window_s:g} s). A rep starts {r.start_above:g} above it and ends back "
+                     f"within {r.end_below:g}; 'at the top' = {r.top_above:g} above it and nearly still. "
+                     f"Aim for {spec.target_s:g} s at the top of each rep.")
+    lines += ["", "In position when all of these hold:"]
+    lines += [f"  - {c.why or c.id}: {criterion_words(c)}" for c in spec.position]
+    lines += ["", "Form checks (fault code -> what you will be told):"]
+    for c in sorted(spec.form, key=lambda c: c.priority):
+        when = " [judged at the top of each rep]" if c.when == "top" else ""
+        lines.append(f"  - {c.code}: {c.message}{when}")
+        lines.append(f"      passes when {criterion_words(c)}")
+        lines.append(f"      cue: \"{c.cue}\"")
+        if c.why:
+            lines.append(f"      why: {c.why}")
+    lines += ["", "A check whose landmarks are hidden or out of frame is 'not judged' (never guessed);",
+              "the report says which and why. Form feedback, not a diagnosis: stop on sharp pain."]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""The signal names an exercise file may use, with their units: the contract between the
+exercise files and the judging code that computes the signals (:mod:`formcheck.judge.signals`).
+
+* ``trunk_lean`` (deg, + forward), ``trunk_tilt`` (deg from vertical, unsigned: 0 upright,
+  90 lying), ``leg_split`` (deg between the thighs: front thigh angle minus back thigh angle),
+  ``back_curvature`` (back-outline curvature, unitless; from the segmentation mask).
+* ``<angle>.<role>`` for every per-leg angle in :data:`PER_LEG` and role ``front`` / ``back``
+  (the leg whose knee is further forward / behind: in the kneeling lunge the back leg kneels),
+  ``near`` (the side nearer the camera), ``left`` / ``right``.
+"""
+
+from __future__ import annotations
+
+#: Body roles a per-leg angle can be read for.
+ROLES = ("front", "back", "near", "left", "right")
+#: Signals that are not per leg.
+PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature")
+#: Per-leg quantities (the judging code computes each for the left and the right leg).
+PER_LEG = ("hip_ext", "thigh", "knee", "shin", "bridge_line", "hip_height", "hip_lift", "knee_past_toe")
+#: Units of each quantity; anything not listed is unitless.
+UNITS = {
+    "trunk_lean": "deg",
+    "trunk_tilt": "deg",
+    "leg_split": "deg",
+    "hip_ext": "deg",
+    "thigh": "deg",
+    "knee": "deg",
+    "shin": "deg",
+    "bridge_line": "deg",
+    "hip_height": "thigh lengths",
+    "hip_lift": "thigh lengths",
+    "knee_past_toe": "shin lengths",
+}
+
+
+def signal_units(name: str) -> str:
+    """Units of a signal: "deg", "thigh lengths", "shin lengths" or "unitless" (curvature)."""
+    return UNITS.get(name.partition(".")[0], "unitless")
+
+
+def is_known_signal(name: str) -> bool:
+    """True when ``name`` is a signal the rules can read."""
+    if name in PLAIN_SIGNALS:
+        return True
+    base, _, role = name.partition(".")
+    return base in PER_LEG and role in ROLES
+
+
+def signal_help() -> str:
+    """One line listing the valid signal names."""
+    return f"known: {', '.join(PLAIN_SIGNALS)}, or <{'|'.join(PER_LEG)}>.<{'|'.join(ROLES)}>"

@@ -1,0 +1,70 @@
+"""What ``formcheck history`` shows: a table with one line per session and side (local time), and the plot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+from formcheck.history.store import SideSummary, load_history, open_history, parse_since, resolve_db_path
+
+COLUMNS = ("date", "exercise", "side", "good form s / target", "peak hip ext", "tilt change", "faults/min", "score")
+
+
+def _num(x: float | None, fmt: str, unit: str = "") -> str:
+    return "-" if x is None else f"{x:{fmt}}{unit}"
+
+
+def _good_form(r: SideSummary) -> str:
+    if r.side is None:
+        return "no hold or rep found"
+    mark = " ok" if r.target_reached else ""
+    if r.reps:
+        return f"{r.reps} reps, top {r.good_form_s:.1f} / {r.target_s:g}{mark}"
+    return f"{r.good_form_s:.1f} / {r.target_s:g}{mark}"
+
+
+def history_rows(rows: Sequence[SideSummary]) -> list[tuple[str, ...]]:
+    """Table cells per row: local date and time, then the figures with units (``-`` = not measured)."""
+    return [(r.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"), r.exercise, r.side or "-", _good_form(r),
+             _num(r.peak_hip_ext_deg, "+.1f", " deg"), _num(r.tilt_change_deg, "+.1f", " deg"),
+             _num(r.faults_per_min, ".1f"), f"{r.score:.0f}")
+            for r in rows]
+
+
+def format_history(rows: Sequence[SideSummary]) -> str:
+    """A plain-text table with aligned columns and a legend line for signs and units."""
+    cells = [COLUMNS, *history_rows(rows)]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += ["good form: the best hold's good-form seconds on that side (reps: mean seconds at the top); "
+              "ok = target reached",
+              "peak hip ext: kneeling leg, + = thigh behind the trunk; tilt change: pelvis from your neutral, "
+              "+ = posterior (tucked)"]
+    return "\n".join(lines)
+
+
+def show_history(db: Path | None, exercise: str | None, since: str | None, plot: Path) -> str:
+    """Read the history (``since`` a YYYY-MM-DD local date), write the trend plot to ``plot`` and return
+    the text to print: the table and the plot's path, or a sentence saying there is nothing to show.
+    A missing database is not created."""
+    from formcheck.history.plot import plot_history
+
+    start = parse_since(since) if since is not None else None
+    path = resolve_db_path(db)
+    if not path.exists():
+        return f"no sessions recorded yet: {path} does not exist (`formcheck score` records each session)"
+    conn = open_history(path)
+    try:
+        rows = load_history(conn, exercise, start)
+    finally:
+        conn.close()
+    if not rows:
+        which = (f" of {exercise}" if exercise else "") + (f" since {since}" if since else "")
+        return f"no sessions{which} recorded in {path}"
+    try:
+        plot_history(rows, plot)
+    except OSError as e:
+        raise FormcheckError(f"{plot}: cannot write the plot ({e.strerror or e}) — choose another --plot") from None
+    return f"{format_history(rows)}\nhistory: {path}\nwrote {plot}"

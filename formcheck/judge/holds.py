@@ -1,0 +1,243 @@
+"""Hold and rep state machines, driven by frame timestamps (seconds), per side.
+
+Hold: it starts when the person has been in position for ``debounce_s``; brief breaks shorter
+than ``grace_s`` do not end it; a longer break, or the stretched side changing, ends it.
+Its start is the first in-position frame; its end the last one. Each frame's duration (time
+since the previous frame, capped at ``grace_s`` so a stalled camera cannot add time) is
+booked as good form, faulty or not judged.
+
+Rep: judged on the rep signal *above its floor* — the lowest value over the last
+``floor_window_s`` seconds, i.e. this person's resting level (lying flat, the hip sits a
+little above the shoulder by an amount that differs by body). A rep starts when the signal
+rises ``start_above`` over the floor, ends when it is back within ``end_below``; while it is
+``top_above`` over the floor and moving slower than ``top_max_rate`` per second, the frame
+counts as "held at the top".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+from formcheck.exercises.spec import RepsSpec, Timing
+from formcheck.judge.rules import FAIL, PASS
+
+
+@dataclass
+class HoldRecord:
+    """One hold being built. Seconds are frame durations booked while in position."""
+
+    side: str
+    start_s: float
+    end_s: float
+    good_form_s: float = 0.0
+    faulty_s: float = 0.0
+    not_judged_s: float = 0.0
+    break_s: float = 0.0
+    fault_s: dict[str, float] = field(default_factory=dict)
+    not_judged_reasons: dict[str, dict[str, float]] = field(default_factory=dict)
+    confirmed: bool = False
+
+
+@dataclass
+class FrameVerdict:
+    """What one in-position frame contributes: overall form status and the faults it shows."""
+
+    form: str  # PASS, FAIL or not judged
+    faults: tuple[str, ...] = ()
+    not_judged: tuple[tuple[str, str], ...] = ()  # (criterion id, reason)
+
+
+class HoldTracker:
+    """Builds :class:`HoldRecord` s from per-frame 'in position' answers (True/False/None)."""
+
+    def __init__(self, timing: Timing) -> None:
+        self.timing = timing
+        self.current: HoldRecord | None = None
+        self.done: list[HoldRecord] = []
+        self._prev_t: float | None = None
+        self._pending_break = 0.0
+        self._switch_start: float | None = None
+
+    @property
+    def active(self) -> HoldRecord | None:
+        """The hold in progress once confirmed (debounce passed), else None."""
+        return self.current if self.current and self.current.confirmed else None
+
+    def update(self, t: float, in_position: bool | None, side: str | None,
+               verdict: FrameVerdict | None) -> None:
+        """Feed one frame. ``in_position`` None = unknown (no pose): treated as a break."""
+        dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), self.timing.grace_s)
+        self._prev_t = t
+        side = side or "unknown"
+        cur = self.current
+        if cur is not None and in_position and side != cur.side:
+            # The stretched side changed: this hold is breaking; remember when the new side began.
+            if self._switch_start is None:
+                self._switch_start = t
+            in_position = False
+        elif not in_position or cur is None:
+            self._switch_start = None
+        if in_position:
+            if cur is None:
+                cur = self.current = HoldRecord(side=side, start_s=t, end_s=t)
+                dt = 0.0
+            else:
+                cur.break_s += self._pending_break
+                self._pending_break = 0.0
+                self._switch_start = None
+            cur.end_s = t
+            if not cur.confirmed and t - cur.start_s >= self.timing.debounce_s:
+                cur.confirmed = True
+            self._book(cur, dt, verdict)
+            return
+        if cur is None:
+            return
+        if not cur.confirmed:
+            self.current = None  # never became a hold
+            self._pending_break = 0.0
+            if self._switch_start is not None:
+                self._start_new(side, self._switch_start, t)
+            return
+        self._pending_break += dt
+        if t - cur.end_s > self.timing.grace_s:
+            self._close()
+            if self._switch_start is not None:
+                self._start_new(side, self._switch_start, t)
+
+    def _start_new(self, side: str, start_s: float, t: float) -> None:
+        """Start a hold on the other side that has been in position since ``start_s``."""
+        self.current = HoldRecord(side=side, start_s=start_s, end_s=t)
+        self.current.confirmed = t - start_s >= self.timing.debounce_s
+        self._switch_start = None
+
+    def _book(self, cur: HoldRecord, dt: float, verdict: FrameVerdict | None) -> None:
+        if verdict is None or dt <= 0:
+            return
+        if verdict.form == PASS:
+            cur.good_form_s += dt
+        elif verdict.form == FAIL:
+            cur.faulty_s += dt
+        else:
+            cur.not_judged_s += dt
+        for code in verdict.faults:
+            cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt
+        for cid, reason in verdict.not_judged:
+            per = cur.not_judged_reasons.setdefault(cid, {})
+            per[reason] = per.get(reason, 0.0) + dt
+
+    def _close(self) -> None:
+        if self.current is not None and self.current.confirmed:
+            self.done.append(self.current)
+        self.current = None
+        self._pending_break = 0.0
+
+    def finish(self) -> list[HoldRecord]:
+        """Close any open hold and return all holds in time order."""
+        self._close()
+        return list(self.done)
+
+
+# A fault belongs to a rep when present for at least this fraction of its seconds at the top
+# (brief threshold crossings on the way up or down are not the rep's form).
+REP_FAULT_MIN_FRACTION = 1 / 3
+
+
+@dataclass
+class RepRecord:
+    """One rep: start/end seconds, seconds held still at the top, faults seen at the top."""
+
+    side: str
+    start_s: float
+    end_s: float
+    top_hold_s: float = 0.0
+    peak: float = -math.inf
+    peak_faults: tuple[str, ...] = ()
+    fault_s: dict[str, float] = field(default_factory=dict)
+    complete: bool = False
+
+
+class RepTracker:
+    """Counts reps on one signal with hysteresis; books 'top' seconds and faults at the top."""
+
+    def __init__(self, spec: RepsSpec, timing: Timing) -> None:
+        self.spec, self.timing = spec, timing
+        self.current: RepRecord | None = None
+        self.done: list[RepRecord] = []
+        self._prev: tuple[float, float] | None = None  # (t, value)
+        self._rate = 0.0
+        self._last_known_t = -math.inf
+        self._window: deque[tuple[float, float]] = deque()  # (t, value) for the rolling floor
+
+    def floor(self) -> float:
+        """The resting level: lowest known value over the last ``floor_window_s`` seconds."""
+        return min(v for _, v in self._window) if self._window else math.nan
+
+    def above_floor(self, t: float, value: float) -> float:
+        """``value`` minus the floor, updating the floor window with (t, value)."""
+        self._window.append((t, value))
+        while self._window and self._window[0][0] < t - self.spec.floor_window_s:
+            self._window.popleft()
+        return value - self.floor()
+
+    def is_top_level(self, above_floor: float) -> bool:
+        """True when a height ``above_floor`` (signal units over the floor) at the current rate
+        counts as 'at the top': high enough and nearly still."""
+        s = self.spec
+        return math.isfinite(above_floor) and above_floor >= s.top_above and abs(self._rate) <= s.top_max_rate
+
+    def rate(self) -> float:
+        """Smoothed rate of change of the rep signal (signal units per second)."""
+        return self._rate
+
+    def update(self, t: float, value: float, in_position: bool | None, side: str,
+               faults_now: tuple[str, ...]) -> bool:
+        """Feed one frame; returns True when the frame counts as held at the top."""
+        s = self.spec
+        if not math.isfinite(value):
+            if self.current and t - self._last_known_t > self.timing.grace_s:
+                self._close(complete=False)
+            return False
+        if self._prev is not None:
+            dt = t - self._prev[0]
+            if dt > 0:
+                inst = (value - self._prev[1]) / dt
+                a = min(1.0, dt / 0.25)  # ~0.25 s smoothing
+                self._rate = (1 - a) * self._rate + a * inst
+        dt_book = 0.0 if self._prev is None else min(max(t - self._prev[0], 0.0), self.timing.grace_s)
+        self._prev = (t, value)
+        self._last_known_t = t
+        value = self.above_floor(t, value)
+        cur = self.current
+        if cur is None:
+            if value >= s.start_above and in_position is not False:
+                self.current = RepRecord(side=side, start_s=t, end_s=t, peak=value)
+            return False
+        cur.end_s = t
+        if value <= s.end_below:
+            self._close(complete=True)
+            return False
+        at_top = self.is_top_level(value) and in_position is not False
+        if value > cur.peak:
+            cur.peak = value
+            cur.peak_faults = faults_now
+        if at_top:
+            cur.top_hold_s += dt_book
+            for code in faults_now:
+                cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt_book
+        return at_top
+
+    def _close(self, complete: bool) -> None:
+        cur = self.current
+        if cur is not None:
+            cur.complete = complete
+            floor = REP_FAULT_MIN_FRACTION * cur.top_hold_s
+            cur.fault_s = {k: v for k, v in cur.fault_s.items() if v >= floor and v > 0}
+            self.done.append(cur)  # a rep that never reached the top is still a rep (e.g. sagging)
+        self.current = None
+
+    def finish(self) -> list[RepRecord]:
+        """Close an open rep (marked incomplete) and return all reps."""
+        self._close(complete=False)
+        return list(self.done)

@@ -1,0 +1,147 @@
+"""Per-frame signals the rules read: angles resolved to body roles, plus derived values.
+
+The names and units are :mod:`formcheck.exercises.signal_registry` (what exercise files may use).
+
+Roles are decided per frame with hysteresis so noise cannot flip them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.exercises.signal_registry import PER_LEG
+from formcheck.judge import angles as ang
+from formcheck.pose import landmarks as lm
+
+# Landmarks each per-leg angle needs (on that leg's side), to say why a value is unknown.
+LANDMARKS_NEEDED = {
+    "hip_ext": ("SHOULDER", "HIP", "KNEE"), "thigh": ("HIP", "KNEE"), "knee": ("HIP", "KNEE", "ANKLE"),
+    "shin": ("KNEE", "ANKLE"), "bridge_line": ("SHOULDER", "HIP", "KNEE"),
+    "hip_height": ("SHOULDER", "HIP", "KNEE"), "hip_lift": ("SHOULDER", "HIP", "KNEE"),
+    "knee_past_toe": ("KNEE", "ANKLE", "FOOT_INDEX"),
+}
+
+
+
+@dataclass(frozen=True)
+class FrameSignals:
+    """Signals of one frame. ``values`` NaN = unknown, with the reason in ``reasons``.
+
+    ``facing`` +1 image-right / -1 image-left / 0 unknown; ``back_side`` / ``near_side`` are
+    "left", "right" or None (unknown).
+    """
+
+    values: dict[str, float]
+    reasons: dict[str, str]
+    facing: int
+    back_side: str | None
+    near_side: str | None
+    angles: dict[str, float]
+
+
+class _Sticky:
+    """A two-way choice that only flips when the evidence passes ``margin`` the other way."""
+
+    def __init__(self, margin: float) -> None:
+        self.margin = margin
+        self.state: int = 0  # +1, -1, or 0 unknown
+
+    def update(self, evidence: float) -> int:
+        if np.isfinite(evidence):
+            if evidence > self.margin:
+                self.state = 1
+            elif evidence < -self.margin:
+                self.state = -1
+            elif self.state == 0:
+                self.state = 1 if evidence >= 0 else -1
+        return self.state
+
+
+class SignalExtractor:
+    """Turns cleaned landmarks (+ an optional back-outline measure) into named signals."""
+
+    def __init__(self, side_override: str | None = None) -> None:
+        self.side_override = side_override
+        self._facing_ema = 0.0
+        self._facing = _Sticky(0.25)
+        self._back = _Sticky(12.0)  # degrees of thigh-angle difference needed to swap legs
+        self._near = _Sticky(0.05)
+
+    def _update_facing(self, xy: np.ndarray, trunk_len: float) -> int:
+        """Facing from the nose ahead of the ears (side view), smoothed over ~10 frames."""
+        nose = xy[lm.NOSE]
+        ears = xy[[lm.LEFT_EAR, lm.RIGHT_EAR]]
+        ears = ears[~np.isnan(ears).any(axis=1)]
+        if np.isnan(nose).any() or len(ears) == 0:
+            return self._facing.state
+        dx = nose[0] - ears[:, 0].mean()
+        # A nose 5% of a trunk length ahead of the ears is a full vote.
+        scale = 0.05 * trunk_len if np.isfinite(trunk_len) and trunk_len > 1 else 5.0
+        vote = float(np.clip(dx / scale, -1.0, 1.0))
+        self._facing_ema = 0.85 * self._facing_ema + 0.15 * vote
+        return self._facing.update(self._facing_ema)
+
+    def step(self, xy: np.ndarray, z: np.ndarray | None, outline_curvature: float = np.nan,
+             outline_reason: str | None = None) -> FrameSignals:
+        """Signals for one frame from cleaned landmarks ``xy`` (33, 2) px (NaN unknown)."""
+        mid_sh = ang.mean_of_present(xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER])
+        mid_hip = ang.mean_of_present(xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP])
+        facing = self._update_facing(xy, float(np.linalg.norm(mid_sh - mid_hip)))
+        f = float(facing) if facing else np.nan
+        a = {k: float(v[0]) for k, v in ang.compute_angles(xy[None], f).items()}
+        # Unsigned trunk angle needs no facing.
+        trunk_tilt = float(np.abs(ang.angle_from_up(mid_hip, mid_sh, 1.0)))
+
+        # Back leg: the one whose thigh points further back (smaller thigh angle).
+        back_state = self._back.update(a["thigh_left"] - a["thigh_right"]) if facing else self._back.state
+        back_side = {1: "right", -1: "left"}.get(back_state)
+        if self.side_override:
+            back_side = self.side_override
+        # Near side: smaller MediaPipe depth on shoulder, hip and knee.
+        near_side = None
+        if z is not None:
+            dz = float(np.nanmean(z[[lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE]]
+                                  - z[[lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE]]))
+            near_side = {1: "left", -1: "right"}.get(self._near.update(dz))
+        roles = {"left": "left", "right": "right", "back": back_side,
+                 "front": lm.other_side(back_side) if back_side else None, "near": near_side}
+
+        values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt}
+        reasons: dict[str, str] = {}
+        for base in PER_LEG:
+            for role, side in roles.items():
+                name = f"{base}.{role}"
+                if side is None:
+                    values[name] = np.nan
+                    reasons[name] = "cannot tell which leg is which" if role in ("front", "back") \
+                        else "cannot tell which side is nearer the camera"
+                    continue
+                values[name] = a[f"{base}_{side}"]
+                if not np.isfinite(values[name]):
+                    reasons[name] = _missing_reason(xy, base, side, facing)
+        if back_side:
+            values["leg_split"] = a[f"thigh_{lm.other_side(back_side)}"] - a[f"thigh_{back_side}"]
+        else:
+            values["leg_split"] = np.nan
+            reasons["leg_split"] = "cannot tell which leg is which"
+        values["back_curvature"] = float(outline_curvature)
+        if not np.isfinite(outline_curvature):
+            reasons["back_curvature"] = outline_reason or "back outline not measured"
+        for k in ("trunk_lean", "trunk_tilt"):
+            if not np.isfinite(values[k]):
+                reasons[k] = "shoulders or hips not visible" if k == "trunk_tilt" or facing \
+                    else "cannot tell which way the person faces"
+        return FrameSignals(values, reasons, facing, back_side, near_side, a)
+
+
+def _missing_reason(xy: np.ndarray, base: str, side: str, facing: int) -> str:
+    """Why a per-leg angle is unknown: which landmarks are missing, or no facing."""
+    missing = [f"{side} {n.lower().replace('_', ' ')}" for n in LANDMARKS_NEEDED[base]
+               if np.isnan(xy[getattr(lm, n)[side]]).any()]
+    if missing:
+        return "not visible (low confidence or out of frame): " + ", ".join(missing)
+    if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe"):
+        return "cannot tell which way the person faces"
+    return "not measurable in this frame"

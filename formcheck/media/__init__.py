@@ -1,0 +1,3 @@
+"""Frames in and video out: a video file or image folder (or a camera) becomes timestamped BGR
+frames (:class:`formcheck.media.frame.Frame`); annotated frames become an H.264 file. The lowest
+stage: it imports nothing else of formcheck but the errors."""

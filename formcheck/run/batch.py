@@ -1,0 +1,219 @@
+"""``formcheck batch``: score many videos with a process pool into one folder, with a summary CSV.
+
+Each video gets its own output folder (``OUT/<video name>``) with the files ``score`` writes, plus
+``batch-input.json`` saying what the report was made from (the video's size and modification time,
+the exercise definition, the options, the formcheck version). A rerun skips a video whose report
+exists and whose ``batch-input.json`` still matches: the batch is resumable. One bad file never
+stops the batch; its summary row says why it failed.
+
+Exit codes (see :func:`batch_exit_code`): 0 every video has a report and no error; 1 the batch ran
+but at least one video failed or could not be judged (its ``error`` column says why); 2 bad
+arguments (no video matched, unknown exercise, bad ``--workers``); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import json
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from formcheck import __version__
+from formcheck.errors import FormcheckError, InputError
+from formcheck.exercises import load_exercise
+from formcheck.media.sources import VIDEO_SUFFIXES
+from formcheck.report.outputs import make_out_dir
+from formcheck.run.score import Progress, run_score
+
+SUMMARY_NAME = "summary.csv"
+INPUT_STAMP = "batch-input.json"
+COLUMNS = ("video", "status", "duration_s", "frames", "detection_rate", "holds", "best_good_form_s", "reps",
+           "score", "error", "out_dir")
+INTERRUPTED_EXIT = 130
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """One video to score and where its outputs go; ``stamp`` identifies what a current report was made from."""
+
+    video: Path
+    out_dir: Path
+    stamp: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """Rows of the summary (one per video, in input order) and where the summary was written."""
+
+    rows: list[dict[str, Any]]
+    summary: Path
+    interrupted: bool = False
+
+
+def find_videos(inputs: list[str]) -> list[Path]:
+    """The videos named by ``inputs``: a folder gives its files with a video suffix
+    (``sources.VIDEO_SUFFIXES``); a glob pattern or file name gives every file it matches, so a
+    damaged or mislabelled file still gets a row saying why it could not be scored."""
+    found: dict[Path, None] = {}
+    for text in inputs:
+        p = Path(text)
+        if p.is_dir():
+            matches = [f for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in VIDEO_SUFFIXES]
+        else:
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True)) if Path(m).is_file()]
+        found.update((m, None) for m in matches)
+    return list(found)
+
+
+def output_names(videos: list[Path]) -> list[str]:
+    """One output folder name per video: its file name without suffix, made unique with -2, -3, ..."""
+    names: list[str] = []
+    used: set[str] = set()
+    for v in videos:
+        name, k = v.stem, 2
+        while name in used:
+            name, k = f"{v.stem}-{k}", k + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool) -> dict[str, Any]:
+    """What a report is made from: the video file's size and mtime, the exercise definition
+    (a hash of the loaded spec), the options and formcheck's version."""
+    st = video.stat()
+    return {"video": str(video.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "exercise_sha1": hashlib.sha1(spec_repr.encode()).hexdigest(), "max_side": max_side,
+            "video_written": write_video, "formcheck_version": __version__}
+
+
+def is_current(job: BatchJob) -> bool:
+    """True when ``job.out_dir`` holds a report made from exactly this input (see :func:`input_stamp`)."""
+    try:
+        stamp = json.loads((job.out_dir / INPUT_STAMP).read_text())
+        return (job.out_dir / "report.json").is_file() and stamp == job.stamp
+    except (OSError, ValueError):
+        return False
+
+
+def summary_row(video: Path, out_dir: Path, status: str, report: dict[str, Any] | None, error: str) -> dict[str, Any]:
+    """A summary row from a report (or only the error when there is none)."""
+    row: dict[str, Any] = {c: "" for c in COLUMNS}
+    row.update(video=str(video), status=status, error=error, out_dir=str(out_dir))
+    if report is not None:
+        best = max((h["good_form_s"] for h in report["holds"]), default=0.0)
+        row.update(duration_s=report["duration_s"], frames=report["frames"], detection_rate=report["detection_rate"],
+                   holds=len(report["holds"]), best_good_form_s=best, reps=len(report["reps"]), score=report["score"])
+    return row
+
+
+def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None = None,
+              history: bool = True) -> dict[str, Any]:
+    """Score one video (in a pool process) and record it in the history; never raises for a bad video:
+    the row says what went wrong. The input stamp is removed first and written back only when the
+    report is complete and recorded, so a half-done run is never taken as current."""
+    (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
+    try:
+        outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
+                            progress=False, workers=1)
+    except FormcheckError as e:
+        return summary_row(job.video, job.out_dir, "failed", None, str(e))
+    except Exception as e:  # a bug must not stop the other videos; the row names it
+        return summary_row(job.video, job.out_dir, "failed", None, f"internal error: {type(e).__name__}: {e}")
+    error = outcome.error
+    if history and outcome.result is not None and (error is None or error.exit_code != INTERRUPTED_EXIT):
+        from formcheck.history.store import record_finished
+
+        try:
+            record_finished(db, outcome.report, outcome.result, "score", job.out_dir)
+        except FormcheckError as e:
+            return summary_row(job.video, job.out_dir, "failed", outcome.report, str(e))  # no stamp: retried
+    if error is None or error.exit_code != INTERRUPTED_EXIT:
+        # The report is complete (possibly saying nobody was found): it is current for this input.
+        (job.out_dir / INPUT_STAMP).write_text(json.dumps(job.stamp, indent=1) + "\n")
+    return summary_row(job.video, job.out_dir, "scored" if error is None else "failed", outcome.report,
+                       "" if error is None else str(error))
+
+
+def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
+    """The summary CSV: one row per video, columns :data:`COLUMNS`."""
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(path)
+
+
+def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
+              write_video: bool = True, progress: bool = True, db: Path | None = None,
+              history: bool = True) -> BatchOutcome:
+    """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
+    and write ``out/summary.csv``; each scored session goes into the history (``db``) unless ``history``
+    is False. Reports that are current are reused, not recomputed (nor recorded again)."""
+    spec = load_exercise(exercise)  # a bad exercise fails before any video is touched
+    videos = find_videos(inputs)
+    if not videos:
+        raise InputError(f"no video matched {' '.join(inputs)} — give a folder of videos, video files, or a quoted "
+                         "glob such as 'clips/*.mp4'")
+    make_out_dir(out)
+    spec_repr = repr(spec)
+    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video))
+            for v, name in zip(videos, output_names(videos), strict=True)]
+    rows: dict[Path, dict[str, Any]] = {}
+    todo: list[BatchJob] = []
+    for job in jobs:
+        if is_current(job):
+            report = json.loads((job.out_dir / "report.json").read_text())
+            rows[job.video] = summary_row(job.video, job.out_dir, "current", report, "")
+        else:
+            todo.append(job)
+    summary = out / SUMMARY_NAME
+
+    def flush() -> None:
+        write_summary([rows[j.video] for j in jobs if j.video in rows], summary)
+
+    bar = Progress(len(todo), progress, label="batch", unit="videos", min_total=0)  # current ones are not counted
+    interrupted = False
+    if todo:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn"))
+        futures = {pool.submit(score_job, job, exercise, max_side, write_video, db, history): job for job in todo}
+        try:
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    rows[job.video] = fut.result()
+                except BrokenProcessPool:
+                    rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
+                                                  "the scoring process crashed on this video")
+                except Exception as e:  # e.g. the output folder became unwritable: this video only
+                    rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
+                                                  f"{type(e).__name__}: {e}")
+                flush()
+                bar.update(len(rows) - (len(jobs) - len(todo)))
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
+        for fut, job in futures.items():  # videos that finished (or stopped with a partial report) meanwhile
+            if job.video not in rows and fut.done() and not fut.cancelled() and fut.exception() is None:
+                rows[job.video] = fut.result()
+    for job in jobs:
+        rows.setdefault(job.video, summary_row(job.video, job.out_dir, "failed", None,
+                                               "not scored: the batch was interrupted"))
+    flush()
+    return BatchOutcome([rows[j.video] for j in jobs], summary, interrupted)
+
+
+def batch_exit_code(outcome: BatchOutcome) -> int:
+    """0 all videos scored without error, 1 some failed (see the summary), 130 interrupted."""
+    if outcome.interrupted:
+        return INTERRUPTED_EXIT
+    return 1 if any(r["error"] for r in outcome.rows) else 0
