@@ -160,11 +160,12 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         from formcheck.pose.outline import measure_back_outline
         from formcheck.report.outputs import write_session_outputs
         from formcheck.report.overlay import draw_frame
+        from formcheck.run.cues import FormCues
         out.mkdir(parents=True, exist_ok=True)
         source = open_source(clip, max_side=720)
         info = source.info
         pose = MediaPipePose(segmentation=spec.needs_outline)
-        session = Session(spec, info.width, info.height)
+        session = Session(spec, info.width, info.height, cues=FormCues(spec))
         writer = cv2.VideoWriter(str(out / "annotated.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), info.fps,
                                  (info.width, info.height))
         for frame in source:
@@ -172,8 +173,7 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
             writer.write(draw_frame(frame.image, spec, session.step(rec.index, rec.t, rec.obs, rec.outline)))
         writer.release()
         pose.close()
-        write_session_outputs(session.finish(), info, session.n_frames, session.n_found,
-                              time.perf_counter() - t0, out)
+        write_session_outputs(session.finish(), info, time.perf_counter() - t0, out)
         frames = session.n_frames
     else:
         from formcheck.run.score import run_score

@@ -61,7 +61,7 @@ def exercises() -> None:
             spec = load_exercise(name)
         except FormcheckError as e:
             raise _fail(e) from None
-        kind = "per side" if spec.sides == "back_leg" else "one side"
+        kind = "per side" if spec.per_side else "one side"
         target = f"{spec.target_s:g} s hold" if spec.mode == "hold" else f"reps, {spec.target_s:g} s at the top"
         typer.echo(f"{spec.name:22s} {spec.title} — {target}, {kind}")
 
@@ -115,7 +115,8 @@ def score(
         raise _fail(e) from None
     if not quiet:
         typer.echo(outcome.summary)
-    history_error = None if no_history else _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
+    history_error = None if no_history or outcome.report is None else \
+        _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
     _exit_after_report(outcome.error, history_error)
 
 

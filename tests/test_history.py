@@ -88,7 +88,7 @@ def test_hold_figures_when_nothing_is_measured():
 
 def lunge_report():
     s, res = lunge_session(40.0)
-    return build_report(res, SourceInfo("clip.mp4", 640, 480, 30.0, s.n_frames, "video"), s.n_frames, s.n_found), res
+    return build_report(res, SourceInfo("clip.mp4", 640, 480, 30.0, s.n_frames, "video")), res
 
 
 def test_recorded_session_reads_back_per_side(tmp_path):

@@ -14,6 +14,7 @@ import pytest
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.pose.base import OutlineMeasure
+from formcheck.run.cues import FormCues
 from tests.poses import kneeling, observation, standing
 
 SPEC = load_exercise("kneeling-hip-flexor")
@@ -29,7 +30,7 @@ def run(frames, tilt_after=None):
         tucked = tilt_after is not None and hold is not None and state["t"] - hold.start_s >= tilt_after
         return OutlineMeasure(TUCKED if tucked else NEUTRAL, 0.0, False, None)
 
-    session = Session(SPEC, width=640, height=480)
+    session = Session(SPEC, width=640, height=480, cues=FormCues(SPEC))
     for i, (t, xy) in enumerate(frames):
         state["t"] = t
         back = "left"

@@ -27,6 +27,7 @@ from formcheck.report.json_report import build_report, write_frames_csv
 from formcheck.report.key_frames import MEASURE_COLOR, KeyFrames, counted_faults
 from formcheck.report.mot_export import mot_column, mot_signals, write_mot
 from formcheck.report.plots import plot_angles
+from formcheck.run.cues import FormCues
 from tests.poses import kneeling, observation, standing
 
 FPS, END_S, PEAK_S, BREAK_S = 30.0, 12.0, 8.0, (10.5, 10.9)
@@ -40,7 +41,7 @@ def lean_at(t: float) -> float:
 def leaning_session():
     spec = load_exercise("kneeling-hip-flexor")
     now = [0.0]
-    s = Session(spec, 640, 480)
+    s = Session(spec, 640, 480, cues=FormCues(spec))
 
     def outline() -> OutlineMeasure:
         tucked = s._holds.current and now[0] - s._holds.current.start_s > 2.0
@@ -127,7 +128,7 @@ class _Text(HTMLParser):
 def test_html_report_names_the_fault_shows_its_frame_and_escapes_text(session, tmp_path):
     s, res, keys = session
     info = SourceInfo("clips/<img src=x onerror=alert(1)>.mp4", 640, 480, FPS, s.n_frames, "video")
-    report = build_report(res, info, s.n_frames, s.n_found)
+    report = build_report(res, info)
     plot_angles(res, tmp_path / "angles.png")
     page = render_html_report(report, res, tmp_path, keys)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.mp4" in page

@@ -23,6 +23,7 @@ from formcheck.report.json_report import (
     write_report_json,
 )
 from formcheck.report.plots import plot_angles
+from formcheck.run.cues import FormCues
 from tests.poses import kneeling, observation, standing
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -30,7 +31,7 @@ SCHEMA = json.loads(SCHEMA_PATH.read_text())
 
 def lunge_session(seconds: float, tuck_after: float = 2.0, fps: float = 30.0):
     spec = load_exercise("kneeling-hip-flexor")
-    s = Session(spec, 640, 480)
+    s = Session(spec, 640, 480, cues=FormCues(spec))
 
     def outline() -> OutlineMeasure:
         tucked = s._holds.current and now[0] - s._holds.current.start_s > tuck_after
@@ -48,7 +49,7 @@ def lunge_session(seconds: float, tuck_after: float = 2.0, fps: float = 30.0):
 def test_report_validates_and_scores_one_side(tmp_path):
     s, res = lunge_session(40.0)
     info = SourceInfo("clip.mp4", 640, 480, 30.0, s.n_frames, "video")
-    report = build_report(res, info, s.n_frames, s.n_found)
+    report = build_report(res, info)
     write_report_json(report, tmp_path / "report.json")
     on_disk = json.loads((tmp_path / "report.json").read_text())
     jsonschema.validate(on_disk, SCHEMA)
@@ -62,7 +63,7 @@ def test_report_validates_and_scores_one_side(tmp_path):
 
 def test_schema_rejects_a_broken_report():
     s, res = lunge_session(5.0)
-    report = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video"), s.n_frames, s.n_found)
+    report = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video"))
     del report["holds"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(report, SCHEMA)

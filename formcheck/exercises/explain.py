@@ -51,14 +51,14 @@ def explain_exercise(spec: ExerciseSpec) -> str:
     t = spec.timing
     lines = [f"{spec.title}  [{spec.name}]", "", spec.summary, "", f"Camera: {spec.camera}", ""]
     if spec.mode == "hold":
-        side = " per side (the stretched side is the kneeling leg)" if spec.sides == "back_leg" else ""
+        side = " per side (the stretched side is the kneeling leg)" if spec.per_side else ""
         lines.append(f"Target: hold {spec.target_s:g} s of good form{side}.")
         lines.append(f"A hold starts after {t.debounce_s:g} s in position; breaks shorter than {t.grace_s:g} s "
                      "do not end it. Only seconds with every form check passing count toward the target.")
         if any(c.relative for c in spec.form):
             lines.append(f"Baseline: {t.baseline_settle_s:g} s after the hold starts, your own neutral is measured "
                          f"over {t.baseline_s:g} s — hold still in neutral, then make the correction.")
-    else:
+    elif spec.reps is not None:
         r = spec.reps
         lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its lowest value "
                      f"over the last {r.floor_window_s:g} s). A rep starts {r.start_above:g} above it and ends back "
@@ -67,7 +67,7 @@ def explain_exercise(spec: ExerciseSpec) -> str:
     lines += ["", "In position when all of these hold:"]
     lines += [f"  - {c.why or c.id}: {criterion_words(c)}" for c in spec.position]
     lines += ["", "Form checks (fault code -> what you will be told):"]
-    for c in sorted(spec.form, key=lambda c: c.priority):
+    for c in spec.form_by_priority:
         when = " [judged at the top of each rep]" if c.when == "top" else ""
         lines.append(f"  - {c.code}: {c.message}{when}")
         lines.append(f"      passes when {criterion_words(c)}")

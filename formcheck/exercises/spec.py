@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,33 @@ class ExerciseSpec:
     reps: RepsSpec | None
     path: str
 
+    @cached_property
+    def form_by_priority(self) -> tuple[Criterion, ...]:
+        """The form criteria, most urgent first (lower ``priority``; file order among equals)."""
+        return tuple(sorted(self.form, key=lambda c: c.priority))
+
+    @cached_property
+    def criterion_by_code(self) -> dict[str, Criterion]:
+        """The first (most urgent) form criterion of each fault code, in priority order."""
+        out: dict[str, Criterion] = {}
+        for c in self.form_by_priority:
+            out.setdefault(c.code, c)
+        return out
+
     @property
     def fault_codes(self) -> tuple[str, ...]:
         """Distinct fault codes, in priority order."""
-        seen: dict[str, int] = {}
-        for c in sorted(self.form, key=lambda c: c.priority):
-            seen.setdefault(c.code, c.priority)
-        return tuple(seen)
+        return tuple(self.criterion_by_code)
+
+    @property
+    def per_side(self) -> bool:
+        """True when holds are timed per side (the stretched side is the kneeling leg)."""
+        return self.sides == "back_leg"
+
+    @property
+    def report_sides(self) -> tuple[str, ...]:
+        """The sides a report lists: left and right when timed per side, else the one "both"."""
+        return ("left", "right") if self.per_side else ("both",)
 
     @property
     def signals(self) -> tuple[str, ...]:

@@ -49,7 +49,8 @@ def _finite_or_none(x: float) -> float | None:
 
 def fault_onsets(frames: Sequence[FrameResult]) -> int:
     """How many times a fault code appears in a frame where it was absent in the frame before."""
-    count, prev = 0, frozenset()
+    count = 0
+    prev: frozenset[str] = frozenset()
     for f in frames:
         now = frozenset(f.faults)
         count += len(now - prev)

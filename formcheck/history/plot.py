@@ -45,6 +45,7 @@ def plot_history(rows: Sequence[SideSummary], path: Path) -> None:
             ax.tick_params(labelsize=7)
             drawn, top = False, 0.0
             for side in dict.fromkeys(r.side for r in mine):
+                assert side is not None  # rows without a side were dropped above
                 pts = [(number[r.session_id], getattr(r, attr))
                        for r in mine if r.side == side and getattr(r, attr) is not None]
                 if pts:

@@ -258,6 +258,7 @@ def insert_session(conn: sqlite3.Connection, report: Mapping[str, Any], figures:
             (when, report["exercise"], str(report["source"]), mode, report["duration_s"], report["detection_rate"],
              report["score"], report["target_s"], report["schema_version"], report["formcheck_version"],
              None if out_dir is None else str(out_dir)))
+        assert cur.lastrowid is not None  # set by the INSERT just executed
         sid = int(cur.lastrowid)
         conn.executemany(
             "INSERT INTO holds (session_id, idx, side, start_s, end_s, good_form_s, target_s, target_reached, "

@@ -17,11 +17,15 @@ so one call covers a whole clip.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+from numpy.typing import NDArray
 
 from formcheck.pose import landmarks as lm
 
-ArrayF = np.ndarray
+#: Float arrays of points (..., 2) px or of per-frame values (...,).
+ArrayF = NDArray[np.float64]
 
 
 def _wrap180(deg: ArrayF) -> ArrayF:
@@ -36,7 +40,7 @@ def joint_angle(a: ArrayF, b: ArrayF, c: ArrayF) -> ArrayF:
     v2 = np.asarray(c, float) - np.asarray(b, float)
     cross = v1[..., 0] * v2[..., 1] - v1[..., 1] * v2[..., 0]
     dot = (v1 * v2).sum(axis=-1)
-    return np.degrees(np.abs(np.arctan2(cross, dot)))
+    return cast(ArrayF, np.degrees(np.abs(np.arctan2(cross, dot))))
 
 
 def angle_from_up(a: ArrayF, b: ArrayF, facing: ArrayF | float) -> ArrayF:
@@ -45,7 +49,7 @@ def angle_from_up(a: ArrayF, b: ArrayF, facing: ArrayF | float) -> ArrayF:
     Trunk lean is ``angle_from_up(hip, shoulder, facing)``: 0 upright, + leaning forward.
     """
     v = np.asarray(b, float) - np.asarray(a, float)
-    return np.degrees(np.arctan2(v[..., 0] * np.asarray(facing, float), -v[..., 1]))
+    return cast(ArrayF, np.degrees(np.arctan2(v[..., 0] * np.asarray(facing, float), -v[..., 1])))
 
 
 def angle_from_down(a: ArrayF, b: ArrayF, facing: ArrayF | float) -> ArrayF:
@@ -55,7 +59,7 @@ def angle_from_down(a: ArrayF, b: ArrayF, facing: ArrayF | float) -> ArrayF:
     + knee in front of the hip (flexion side), - knee behind the hip.
     """
     v = np.asarray(b, float) - np.asarray(a, float)
-    return np.degrees(np.arctan2(v[..., 0] * np.asarray(facing, float), v[..., 1]))
+    return cast(ArrayF, np.degrees(np.arctan2(v[..., 0] * np.asarray(facing, float), v[..., 1])))
 
 
 def hip_extension(shoulder: ArrayF, hip: ArrayF, knee: ArrayF, facing: ArrayF | float) -> ArrayF:
@@ -80,7 +84,7 @@ def _up_normal_distance(s: ArrayF, k: ArrayF, p: ArrayF) -> ArrayF:
     n = n * flip[..., None]
     norm = np.linalg.norm(n, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return ((np.asarray(p, float) - s) * n).sum(axis=-1) / norm
+        return cast(ArrayF, ((np.asarray(p, float) - s) * n).sum(axis=-1) / norm)
 
 
 def bridge_line(shoulder: ArrayF, hip: ArrayF, knee: ArrayF) -> ArrayF:
@@ -98,7 +102,7 @@ def hip_height(shoulder: ArrayF, hip: ArrayF, knee: ArrayF) -> ArrayF:
     """Hip height above the shoulder-knee line in thigh lengths (unitless, + above, - below)."""
     thigh = np.linalg.norm(np.asarray(knee, float) - np.asarray(hip, float), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _up_normal_distance(shoulder, knee, hip) / thigh
+        return cast(ArrayF, _up_normal_distance(shoulder, knee, hip) / thigh)
 
 
 def hip_lift(shoulder: ArrayF, hip: ArrayF, knee: ArrayF) -> ArrayF:
@@ -109,7 +113,7 @@ def hip_lift(shoulder: ArrayF, hip: ArrayF, knee: ArrayF) -> ArrayF:
     """
     thigh = np.linalg.norm(np.asarray(knee, float) - np.asarray(hip, float), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.asarray(shoulder, float)[..., 1] - np.asarray(hip, float)[..., 1]) / thigh
+        return cast(ArrayF, (np.asarray(shoulder, float)[..., 1] - np.asarray(hip, float)[..., 1]) / thigh)
 
 
 def knee_past_toe(knee: ArrayF, foot_index: ArrayF, ankle: ArrayF, facing: ArrayF | float) -> ArrayF:
@@ -118,7 +122,7 @@ def knee_past_toe(knee: ArrayF, foot_index: ArrayF, ankle: ArrayF, facing: Array
     shin = np.linalg.norm(knee - np.asarray(ankle, float), axis=-1)
     ahead = (knee[..., 0] - np.asarray(foot_index, float)[..., 0]) * np.asarray(facing, float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return ahead / shin
+        return cast(ArrayF, ahead / shin)
 
 
 def compute_angles(xy: ArrayF, facing: ArrayF | float) -> dict[str, ArrayF]:

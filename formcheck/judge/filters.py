@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class FilterConfig:
     frame_margin_px: float = 2.0
 
 
-def gate(xy: np.ndarray, vis: np.ndarray, width: int, height: int, cfg: FilterConfig) -> np.ndarray:
+def gate(xy: NDArray[np.float64], vis: NDArray[np.float64], width: int, height: int,
+         cfg: FilterConfig) -> NDArray[np.float64]:
     """Return ``xy`` with unknown landmarks (low visibility or outside the frame) set to NaN."""
     m = cfg.frame_margin_px
     inside = (xy[:, 0] >= -m) & (xy[:, 0] <= width + m) & (xy[:, 1] >= -m) & (xy[:, 1] <= height + m)
@@ -46,8 +48,8 @@ class LandmarkFilter:
     def __init__(self, width: int, height: int, cfg: FilterConfig | None = None) -> None:
         self.cfg = cfg or FilterConfig()
         self.width, self.height = width, height
-        self._x: np.ndarray | None = None  # filtered positions (33, 2)
-        self._dx: np.ndarray | None = None  # filtered speeds (33, 2), px/s
+        self._x: NDArray[np.float64] | None = None  # filtered positions (33, 2)
+        self._dx: NDArray[np.float64] | None = None  # filtered speeds (33, 2), px/s
         self._last_seen = np.full(33, -np.inf)
         self._t: float | None = None
 
@@ -57,12 +59,12 @@ class LandmarkFilter:
         self._last_seen[:] = -np.inf
         self._t = None
 
-    def step(self, t: float, xy: np.ndarray | None, vis: np.ndarray | None) -> np.ndarray:
+    def step(self, t: float, xy: NDArray[np.float64] | None, vis: NDArray[np.float64] | None) -> NDArray[np.float64]:
         """Clean one frame's landmarks; ``xy=None`` means no person. Returns (33, 2), NaN = unknown."""
         cfg = self.cfg
-        raw = np.full((33, 2), np.nan) if xy is None else gate(xy, vis, self.width, self.height, cfg)
+        raw = np.full((33, 2), np.nan) if xy is None or vis is None else gate(xy, vis, self.width, self.height, cfg)
         seen = ~np.isnan(raw).any(axis=1)
-        if self._x is None or self._t is None:
+        if self._x is None or self._dx is None or self._t is None:
             self._x = raw.copy()
             self._dx = np.zeros((33, 2))
             self._last_seen[seen] = t
@@ -70,23 +72,23 @@ class LandmarkFilter:
             return raw.copy()
         dt = max(t - self._t, 1e-3)
         self._t = t
-        prev = self._x
+        prev, speeds = self._x, self._dx
         new = prev.copy()
         # Landmarks seen now after being unknown start afresh (no smoothing across a gap).
         restart = seen & np.isnan(prev).any(axis=1)
         new[restart] = raw[restart]
-        self._dx[restart] = 0.0
+        speeds[restart] = 0.0
         track = seen & ~restart
         if track.any():
             dx = (raw[track] - prev[track]) / dt
             a_d = _alpha(cfg.d_cutoff_hz, dt)
-            dx_hat = a_d * dx + (1 - a_d) * self._dx[track]
+            dx_hat = a_d * dx + (1 - a_d) * speeds[track]
             speed = np.linalg.norm(dx_hat, axis=1, keepdims=True)
             cutoff = cfg.min_cutoff_hz + cfg.beta * speed
             tau = 1.0 / (2.0 * math.pi * cutoff)
             a = 1.0 / (1.0 + tau / dt)
             new[track] = a * raw[track] + (1 - a) * prev[track]
-            self._dx[track] = dx_hat
+            speeds[track] = dx_hat
         self._last_seen[seen] = t
         # Unseen: keep the last value for a short gap, then unknown.
         expired = ~seen & ((t - self._last_seen) > cfg.max_gap_s)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from formcheck.judge.frame_result import FrameResult
 from formcheck.pose.landmarks import NUM_LANDMARKS
@@ -37,7 +38,7 @@ class _Interned:
         return i
 
 
-def _new_chunk(n_signals: int, rows: int | None = None) -> dict[str, np.ndarray]:
+def _new_chunk(n_signals: int, rows: int | None = None) -> dict[str, NDArray[Any]]:
     """Zeroed columns for ``rows`` frames (default ``CHUNK_ROWS``); the text fields hold numbers
     into the interned table."""
     rows = CHUNK_ROWS if rows is None else rows
@@ -65,7 +66,7 @@ class FrameLog(Sequence[FrameResult]):
 
     def __init__(self, signals: Sequence[str]) -> None:
         self.signals = tuple(signals)
-        self._chunks: list[dict[str, np.ndarray]] = []
+        self._chunks: list[dict[str, NDArray[Any]]] = []
         self._n = 0
         self._text = _Interned()  # side, cue, cue code, fault tuples, status tuples share one table
 
@@ -134,7 +135,7 @@ class FrameLog(Sequence[FrameResult]):
         for k in range(self._n):
             yield self._row(k)
 
-    def column(self, name: str) -> np.ndarray:
+    def column(self, name: str) -> NDArray[Any]:
         """One numeric column over all frames as a new array (``t``, ``index``, ``found``, ...)."""
         parts = [c[name] for c in self._chunks]
         if not parts:
@@ -142,7 +143,7 @@ class FrameLog(Sequence[FrameResult]):
         last = self._n - CHUNK_ROWS * (len(parts) - 1)
         return np.concatenate([*parts[:-1], parts[-1][:last]])
 
-    def signal(self, name: str) -> np.ndarray:
+    def signal(self, name: str) -> NDArray[Any]:
         """Signal ``name`` over all frames (NaN throughout when it is not one of :attr:`signals`)."""
         if name not in self.signals:
             return np.full(self._n, math.nan)
@@ -153,14 +154,14 @@ class FrameLog(Sequence[FrameResult]):
         return sum(a.nbytes for c in self._chunks for a in c.values())
 
 
-def times(frames: Sequence[FrameResult]) -> np.ndarray:
+def times(frames: Sequence[FrameResult]) -> NDArray[Any]:
     """Each frame's timestamp (seconds from the start of the source), as a float64 array."""
     if isinstance(frames, FrameLog):
         return frames.column("t")
     return np.array([f.t for f in frames], dtype=np.float64)
 
 
-def signal_series(frames: Sequence[FrameResult], name: str) -> np.ndarray:
+def signal_series(frames: Sequence[FrameResult], name: str) -> NDArray[Any]:
     """Signal ``name`` of each frame (its units; NaN where unknown or not a signal of the frames)."""
     if isinstance(frames, FrameLog):
         return frames.signal(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class FrameResult:
     index: int
     t: float
     found: bool
-    xy: np.ndarray
+    xy: NDArray[np.float64]
     values: dict[str, float]
     statuses: dict[str, str]
     in_position: bool | None

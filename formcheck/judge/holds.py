@@ -21,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from formcheck.exercises.spec import RepsSpec, Timing
+from formcheck.judge.reasons import Reason
 from formcheck.judge.rules import FAIL, PASS
 
 
@@ -36,7 +37,7 @@ class HoldRecord:
     not_judged_s: float = 0.0
     break_s: float = 0.0
     fault_s: dict[str, float] = field(default_factory=dict)
-    not_judged_reasons: dict[str, dict[str, float]] = field(default_factory=dict)
+    not_judged_reasons: dict[str, dict[str, float]] = field(default_factory=dict)  # criterion -> words -> s
     confirmed: bool = False
 
 
@@ -46,7 +47,7 @@ class FrameVerdict:
 
     form: str  # PASS, FAIL or not judged
     faults: tuple[str, ...] = ()
-    not_judged: tuple[tuple[str, str], ...] = ()  # (criterion id, reason)
+    not_judged: tuple[tuple[str, Reason], ...] = ()  # (criterion id, why it is not judged)
 
 
 class HoldTracker:
@@ -125,7 +126,7 @@ class HoldTracker:
             cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt
         for cid, reason in verdict.not_judged:
             per = cur.not_judged_reasons.setdefault(cid, {})
-            per[reason] = per.get(reason, 0.0) + dt
+            per[reason.words] = per.get(reason.words, 0.0) + dt
 
     def _close(self) -> None:
         if self.current is not None and self.current.confirmed:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.judge.filters import FilterConfig, LandmarkFilter
 from formcheck.judge.frame_log import FrameLog
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
+from formcheck.judge.reasons import Reason, Unjudged
 from formcheck.judge.rules import FAIL, PASS, UNKNOWN, combine, evaluate
-from formcheck.judge.signals import SignalExtractor
+from formcheck.judge.signals import FrameSignals, SignalExtractor
 from formcheck.pose.base import OutlineMeasure, PoseObservation
 
 # Smoothing time constant for the back-outline curvature (DESIGN: smooth over 0.3-0.5 s).
@@ -27,14 +30,12 @@ CURVATURE_TAU_S = 0.2
 # Minimum samples for a baseline median, and how long past its window to keep trying.
 BASELINE_MIN_SAMPLES = 5
 BASELINE_MAX_EXTRA_S = 5.0
-# Cues stay on screen at least this long so they do not flicker.
-CUE_MIN_S = 1.5
-OCCLUSION_CUE = "Rest your hands on your front knee so the camera can see your lower back"
 
 
 @dataclass
 class SessionResult:
-    """What a finished session hands to the reporters."""
+    """What a finished session hands to the reporters. ``n_frames``: frames judged;
+    ``n_found``: those with a person in them."""
 
     spec: ExerciseSpec
     frames: Sequence[FrameResult]  # a FrameLog from a Session; any sequence of frames will do
@@ -44,6 +45,41 @@ class SessionResult:
     height: int
     notes: list[str] = field(default_factory=list)
     side_override: str | None = None
+    n_frames: int = 0
+    n_found: int = 0
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What one frame showed, as a cue chooser needs it (plain data; the words are the chooser's).
+
+    ``in_position``: None when the joints needed are not visible. ``failing_position``: the
+    position criteria that fail. ``judging``: form is being judged (in a hold, or in a rep).
+    ``faults``: failing fault codes, most urgent first. ``not_judged``: why form criteria are unknown.
+    """
+
+    t: float
+    found: bool
+    in_position: bool | None
+    failing_position: tuple[Criterion, ...]
+    judging: bool
+    in_hold: bool
+    faults: tuple[str, ...]
+    not_judged: tuple[Reason, ...]
+
+
+class CuePolicy(Protocol):
+    """Chooses the one instruction shown for a frame: ``(text, code)``, ``("", "")`` for none."""
+
+    def choose(self, situation: Situation) -> tuple[str, str]: ...
+
+
+class NoCues:
+    """A cue policy that never says anything (reports without cues, tests)."""
+
+    def choose(self, situation: Situation) -> tuple[str, str]:
+        """Always ``("", "")``."""
+        return "", ""
 
 
 class _Ema:
@@ -109,33 +145,35 @@ class _Baselines:
                 self.values[s] = float(np.median(vals))
 
 
-class _CueSelector:
-    """Keeps one cue on screen for at least ``CUE_MIN_S`` unless a more urgent one appears."""
-
-    def __init__(self) -> None:
-        self.text, self.code, self.priority, self.since = "", "", 10**6, -math.inf
-
-    def update(self, t: float, text: str, code: str, priority: int) -> tuple[str, str]:
-        if text == self.text:
-            return self.text, self.code
-        if t - self.since >= CUE_MIN_S or priority < self.priority:
-            self.text, self.code, self.priority, self.since = text, code, priority, t
-        return self.text, self.code
-
-
-def _not_judged_reason(c: Criterion, reasons: dict[str, str], baselines: _Baselines) -> str:
+def _not_judged_reason(c: Criterion, reasons: dict[str, Reason], baselines: _Baselines) -> Reason:
     if c.signal in reasons:
         return reasons[c.signal]
     if c.relative and c.signal not in baselines.values:
-        return "measuring your neutral position (baseline) first"
-    return "not measurable in this frame"
+        return Reason(Unjudged.BASELINE_PENDING)
+    return Reason(Unjudged.NOT_MEASURABLE)
+
+
+def _outline_curvature(obs: PoseObservation | None, outline: OutlineMeasure | None) -> tuple[float, Reason | None]:
+    """The raw back-outline curvature of a frame (NaN when unknown or covered) and why it is unknown."""
+    if obs is None:
+        return math.nan, Reason(Unjudged.OUTLINE_LOST, "no person")
+    if outline is None:
+        return math.nan, Reason(Unjudged.OUTLINE_LOST, "back outline not available")
+    if outline.occluded:
+        return math.nan, Reason(Unjudged.OUTLINE_COVERED, outline.reason or "the back outline is covered")
+    reason = Reason(Unjudged.OUTLINE_LOST, outline.reason) if outline.reason else None
+    return outline.curvature, reason
 
 
 class Session:
-    """Runs one exercise over a stream of frames; call :meth:`step` per frame, then :meth:`finish`."""
+    """Runs one exercise over a stream of frames; call :meth:`step` per frame, then :meth:`finish`.
+
+    ``cues`` chooses each frame's instruction (:class:`NoCues` by default); ``side_override``
+    ("left"/"right") fixes the stretched side instead of detecting it.
+    """
 
     def __init__(self, spec: ExerciseSpec, width: int, height: int, side_override: str | None = None,
-                 keep_frames: bool = True) -> None:
+                 keep_frames: bool = True, cues: CuePolicy | None = None) -> None:
         self.spec = spec
         self.width, self.height = width, height
         self.side_override = side_override
@@ -145,12 +183,12 @@ class Session:
         self._curv = _Ema(CURVATURE_TAU_S)
         self._pos_status: dict[str, str] = {}
         self._form_status: dict[str, str] = {}
-        self._form_by_priority = tuple(sorted(spec.form, key=lambda c: c.priority))
         self._holds = HoldTracker(spec.timing)
         self._reps = RepTracker(spec.reps, spec.timing) if spec.reps else None
+        self._rep_signal = spec.reps.signal if spec.reps is not None else ""
         self._baselines = _Baselines(spec)
         self._hold_start_seen = math.nan
-        self._cue = _CueSelector()
+        self._cues: CuePolicy = cues if cues is not None else NoCues()
         self.frames = FrameLog(spec.signals)
         self.notes: list[str] = []
         self.n_frames = 0
@@ -160,30 +198,54 @@ class Session:
              outline: OutlineMeasure | None = None) -> FrameResult:
         """Judge frame ``index`` at ``t`` seconds from its pose ``obs`` (None: no person) and its
         back-outline measure ``outline`` (None: not measured, e.g. no mask)."""
-        spec = self.spec
         self.n_frames += 1
-        found = obs is not None
-        self.n_found += found
+        self.n_found += obs is not None
+        xy, sig = self._measure(t, obs, outline)
+        values = {k: sig.values.get(k, math.nan) for k in self.spec.signals}
+        in_position = self._judge_position(values)
+        side = sig.back_side if self.spec.per_side else "both"
+        self._follow_baselines(t, values)
+        statuses, verdict = self._judge_form(values, sig.reasons)
+        at_top = self._time(t, values, in_position, side, verdict)
+        active = self._holds.active
+        judging = active is not None or at_top or (self._reps is not None and self._reps.current is not None)
+        cue_text, cue_code = self._cues.choose(Situation(
+            t=t, found=obs is not None, in_position=in_position,
+            failing_position=tuple(c for c in self.spec.position if self._pos_status.get(c.id) == FAIL),
+            judging=judging, in_hold=active is not None, faults=verdict.faults,
+            not_judged=tuple(r for _, r in verdict.not_judged)))
+        result = FrameResult(
+            index=index, t=t, found=obs is not None, xy=xy, values=values, statuses=statuses,
+            in_position=in_position, side=side if side != "both" else None, facing=sig.facing,
+            in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
+            at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
+            cue=cue_text, cue_code=cue_code, faults=verdict.faults if (active or at_top) else (),
+        )
+        if self.keep_frames:
+            self.frames.append(result)
+        return result
+
+    def _measure(self, t: float, obs: PoseObservation | None,
+                 outline: OutlineMeasure | None) -> tuple[NDArray[np.float64], FrameSignals]:
+        """Clean the landmarks (33, 2) px, smooth the back-outline curvature, and compute the named signals."""
         xy = self._filter.step(t, obs.xy if obs else None, obs.vis if obs else None)
         curvature, outline_reason = math.nan, None
-        if spec.needs_outline:
-            if obs is not None and outline is not None:
-                raw = outline.curvature if not outline.occluded else math.nan
-                outline_reason = outline.reason
-            else:
-                raw, outline_reason = math.nan, "no person" if obs is None else "back outline not available"
+        if self.spec.needs_outline:
+            raw, outline_reason = _outline_curvature(obs, outline)
             curvature = self._curv.update(t, raw)
         sig = self._signals.step(xy, obs.z if obs else None, curvature, outline_reason)
-        if not found:
-            sig.reasons.update({k: "no person detected" for k in sig.values})
-        values = {k: sig.values.get(k, math.nan) for k in spec.signals}
+        if obs is None:
+            sig.reasons.update({k: Reason(Unjudged.NO_PERSON) for k in sig.values})
+        return xy, sig
 
-        self._pos_status = evaluate(spec.position, values, {}, self._pos_status)
+    def _judge_position(self, values: dict[str, float]) -> bool | None:
+        """Is the person in the exercise's position? None when the joints needed are not visible."""
+        self._pos_status = evaluate(self.spec.position, values, {}, self._pos_status)
         pos = combine(self._pos_status)
-        in_position = True if pos == PASS else (False if pos == FAIL else None)
-        side = sig.back_side if spec.sides == "back_leg" else "both"
+        return True if pos == PASS else (False if pos == FAIL else None)
 
-        # Baselines belong to a hold: restart them whenever a new hold begins.
+    def _follow_baselines(self, t: float, values: dict[str, float]) -> None:
+        """Baselines belong to a hold: restart them whenever a new hold begins, then feed them."""
         cur = self._holds.current
         start = cur.start_s if cur else math.nan
         if cur and start != self._hold_start_seen:
@@ -191,13 +253,17 @@ class Session:
             self._hold_start_seen = start
         if cur:
             self._baselines.update(t, values)
-        self._form_status = evaluate(spec.form, values, self._baselines.values, self._form_status)
 
-        at_top = False
-        # Top-only criteria are judged while a rep is in progress and at the top (as of the last frame).
-        reps = self._reps
+    def _judge_form(self, values: dict[str, float],
+                    reasons: dict[str, Reason]) -> tuple[dict[str, str], FrameVerdict]:
+        """Every criterion's status this frame, and the form verdict over the criteria judged now.
+
+        Top-only criteria are judged while a rep is in progress and at the top (as of the last frame).
+        """
+        spec, reps = self.spec, self._reps
+        self._form_status = evaluate(spec.form, values, self._baselines.values, self._form_status)
         judge_top = reps is not None and reps.current is not None and \
-            reps.is_top_level(values.get(spec.reps.signal, math.nan) - reps.floor())
+            reps.is_top_level(values.get(self._rep_signal, math.nan) - reps.floor())
         statuses = dict(self._pos_status)
         judged: dict[str, str] = {}
         for c in spec.form:
@@ -207,60 +273,25 @@ class Session:
                 continue
             statuses[c.id] = st
             judged[c.id] = st
-        faults = tuple(dict.fromkeys(c.code for c in self._form_by_priority if judged.get(c.id) == FAIL))
-        not_judged = tuple((c.id, _not_judged_reason(c, sig.reasons, self._baselines))
+        faults = tuple(dict.fromkeys(c.code for c in spec.form_by_priority if judged.get(c.id) == FAIL))
+        not_judged = tuple((c.id, _not_judged_reason(c, reasons, self._baselines))
                            for c in spec.form if judged.get(c.id) == UNKNOWN)
-        verdict = FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults, not_judged=not_judged)
+        return statuses, FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults,
+                                      not_judged=not_judged)
 
-        if self._reps is not None:
-            top_faults = tuple(dict.fromkeys(c.code for c in self._form_by_priority
-                                             if c.when == "top" and self._form_status.get(c.id) == FAIL))
-            at_top = self._reps.update(t, values.get(spec.reps.signal, math.nan), in_position, side or "both",
-                                       top_faults)
-        else:
+    def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: str | None,
+              verdict: FrameVerdict) -> bool:
+        """Advance the hold or rep timers; True when this frame is at the top of a rep."""
+        if self._reps is None:
             self._holds.update(t, in_position, side, verdict if in_position else None)
-
-        active = self._holds.active
-        cue_text, cue_code, prio = self._choose_cue(found, in_position, faults, not_judged, active, at_top)
-        cue_text, cue_code = self._cue.update(t, cue_text, cue_code, prio)
-        result = FrameResult(
-            index=index, t=t, found=found, xy=xy, values=values, statuses=statuses,
-            in_position=in_position, side=side if side != "both" else None, facing=sig.facing,
-            in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
-            at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
-            cue=cue_text, cue_code=cue_code, faults=faults if (active or at_top) else (),
-        )
-        if self.keep_frames:
-            self.frames.append(result)
-        return result
-
-    def _choose_cue(self, found: bool, in_position: bool | None, faults: tuple[str, ...],
-                    not_judged: tuple[tuple[str, str], ...], active: HoldRecord | None,
-                    at_top: bool) -> tuple[str, str, int]:
-        spec = self.spec
-        if not found:
-            return "Step into view: whole body, side on to the camera", "no_person", 0
-        if in_position is None:
-            return "Move so your whole body is in the picture", "not_visible", 0
-        if in_position is False:
-            failing = [c for c in spec.position if self._pos_status.get(c.id) == FAIL]
-            hint = failing[0].why if failing else ""
-            return (f"Get into position: {hint}" if hint else "Get into position"), "get_in_position", 50
-        judging = active is not None or at_top or (self._reps is not None and self._reps.current is not None)
-        if judging and faults:
-            c = min((c for c in spec.form if c.code == faults[0]), key=lambda c: c.priority)
-            return c.cue, c.code, c.priority
-        if judging and any("hand" in r or "arm" in r for _, r in not_judged):
-            return OCCLUSION_CUE, "outline_hidden", 40
-        if judging and any("baseline" in r for _, r in not_judged):
-            return "Hold still in a neutral position for a moment", "baseline", 45
-        if active is not None:
-            return "Good form - hold it", "good", 90
-        return "", "", 100
+            return False
+        top_faults = tuple(dict.fromkeys(c.code for c in self.spec.form_by_priority
+                                         if c.when == "top" and self._form_status.get(c.id) == FAIL))
+        return self._reps.update(t, values.get(self._rep_signal, math.nan), in_position, side or "both", top_faults)
 
     def finish(self) -> SessionResult:
         """Close open holds/reps and return everything the reports need."""
         holds = self._holds.finish()
         reps = self._reps.finish() if self._reps else []
         return SessionResult(self.spec, self.frames, holds, reps, self.width, self.height,
-                             self.notes, self.side_override)
+                             self.notes, self.side_override, self.n_frames, self.n_found)

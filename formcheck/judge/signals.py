@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from formcheck.exercises.signal_registry import PER_LEG
 from formcheck.judge import angles as ang
+from formcheck.judge.reasons import Reason, Unjudged
 from formcheck.pose import landmarks as lm
 
 # Landmarks each per-leg angle needs (on that leg's side), to say why a value is unknown.
@@ -34,7 +36,7 @@ class FrameSignals:
     """
 
     values: dict[str, float]
-    reasons: dict[str, str]
+    reasons: dict[str, Reason]
     facing: int
     back_side: str | None
     near_side: str | None
@@ -69,7 +71,7 @@ class SignalExtractor:
         self._back = _Sticky(12.0)  # degrees of thigh-angle difference needed to swap legs
         self._near = _Sticky(0.05)
 
-    def _update_facing(self, xy: np.ndarray, trunk_len: float) -> int:
+    def _update_facing(self, xy: NDArray[np.float64], trunk_len: float) -> int:
         """Facing from the nose ahead of the ears (side view), smoothed over ~10 frames."""
         nose = xy[lm.NOSE]
         ears = xy[[lm.LEFT_EAR, lm.RIGHT_EAR]]
@@ -83,8 +85,8 @@ class SignalExtractor:
         self._facing_ema = 0.85 * self._facing_ema + 0.15 * vote
         return self._facing.update(self._facing_ema)
 
-    def step(self, xy: np.ndarray, z: np.ndarray | None, outline_curvature: float = np.nan,
-             outline_reason: str | None = None) -> FrameSignals:
+    def step(self, xy: NDArray[np.float64], z: NDArray[np.float64] | None, outline_curvature: float = np.nan,
+             outline_reason: Reason | None = None) -> FrameSignals:
         """Signals for one frame from cleaned landmarks ``xy`` (33, 2) px (NaN unknown)."""
         mid_sh = ang.mean_of_present(xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER])
         mid_hip = ang.mean_of_present(xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP])
@@ -109,14 +111,14 @@ class SignalExtractor:
                  "front": lm.other_side(back_side) if back_side else None, "near": near_side}
 
         values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt}
-        reasons: dict[str, str] = {}
+        reasons: dict[str, Reason] = {}
         for base in PER_LEG:
             for role, side in roles.items():
                 name = f"{base}.{role}"
                 if side is None:
                     values[name] = np.nan
-                    reasons[name] = "cannot tell which leg is which" if role in ("front", "back") \
-                        else "cannot tell which side is nearer the camera"
+                    reasons[name] = Reason(Unjudged.LEGS_UNCLEAR if role in ("front", "back")
+                                           else Unjudged.NEAR_SIDE_UNCLEAR)
                     continue
                 values[name] = a[f"{base}_{side}"]
                 if not np.isfinite(values[name]):
@@ -125,23 +127,23 @@ class SignalExtractor:
             values["leg_split"] = a[f"thigh_{lm.other_side(back_side)}"] - a[f"thigh_{back_side}"]
         else:
             values["leg_split"] = np.nan
-            reasons["leg_split"] = "cannot tell which leg is which"
+            reasons["leg_split"] = Reason(Unjudged.LEGS_UNCLEAR)
         values["back_curvature"] = float(outline_curvature)
         if not np.isfinite(outline_curvature):
-            reasons["back_curvature"] = outline_reason or "back outline not measured"
+            reasons["back_curvature"] = outline_reason or Reason(Unjudged.OUTLINE_LOST, "back outline not measured")
         for k in ("trunk_lean", "trunk_tilt"):
             if not np.isfinite(values[k]):
-                reasons[k] = "shoulders or hips not visible" if k == "trunk_tilt" or facing \
-                    else "cannot tell which way the person faces"
+                reasons[k] = Reason(Unjudged.TRUNK_HIDDEN if k == "trunk_tilt" or facing
+                                    else Unjudged.FACING_UNCLEAR)
         return FrameSignals(values, reasons, facing, back_side, near_side, a)
 
 
-def _missing_reason(xy: np.ndarray, base: str, side: str, facing: int) -> str:
+def _missing_reason(xy: NDArray[np.float64], base: str, side: str, facing: int) -> Reason:
     """Why a per-leg angle is unknown: which landmarks are missing, or no facing."""
     missing = [f"{side} {n.lower().replace('_', ' ')}" for n in LANDMARKS_NEEDED[base]
                if np.isnan(xy[getattr(lm, n)[side]]).any()]
     if missing:
-        return "not visible (low confidence or out of frame): " + ", ".join(missing)
+        return Reason(Unjudged.LANDMARKS_HIDDEN, ", ".join(missing))
     if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe"):
-        return "cannot tell which way the person faces"
-    return "not measurable in this frame"
+        return Reason(Unjudged.FACING_UNCLEAR)
+    return Reason(Unjudged.NOT_MEASURABLE)

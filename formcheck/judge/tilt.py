@@ -6,6 +6,7 @@ for how the curvature is measured, and its sign: posterior tilt lowers it).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 #: Calibration: change in curvature per degree of posterior pelvic tilt (unitless per degree).
 #: Source: the posable-pelvis renderer measured with MediaPipe's own mask, about -0.025 per
@@ -16,8 +17,8 @@ CURVATURE_PER_POSTERIOR_DEG: float = -0.0025
 
 
 def tilt_change(
-    curvature: np.ndarray, t: np.ndarray, baseline_window: tuple[float, float]
-) -> np.ndarray:
+    curvature: NDArray[np.float64], t: NDArray[np.float64], baseline_window: tuple[float, float]
+) -> NDArray[np.float64]:
     """Curvature change from the baseline: ``curvature - median(curvature over the window)``.
 
     Args:
@@ -40,9 +41,9 @@ def tilt_change(
 
 
 def rolling_baseline(
-    curvature: np.ndarray, t: np.ndarray, *, window_s: float = 3.5, percentile: float = 90.0,
+    curvature: NDArray[np.float64], t: NDArray[np.float64], *, window_s: float = 3.5, percentile: float = 90.0,
     min_count: int = 10,
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Rolling neutral level for reps: a high percentile of the curvature over the last ``window_s``.
 
     Posterior tilt lowers curvature, so the person's neutral between reps sits near the top of
@@ -66,7 +67,7 @@ def rolling_baseline(
     return out
 
 
-def posterior_tilt_deg(change: np.ndarray | float) -> np.ndarray | float:
+def posterior_tilt_deg(change: NDArray[np.float64] | float) -> NDArray[np.float64] | float:
     """Rough posterior pelvic tilt (degrees, + = posterior / tucked) from a curvature change.
 
     Uses :data:`CURVATURE_PER_POSTERIOR_DEG` (renderer calibration); uncertain by about +-50%.

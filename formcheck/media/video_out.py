@@ -114,6 +114,7 @@ class H264Writer:
         with self._lock:
             if self._closed:
                 raise ValueError("write() after release()")
+            assert self._proc.stdin is not None  # opened with stdin=PIPE
             try:
                 self._proc.stdin.write(yuv.data)
                 self.frames_written += 1
@@ -129,6 +130,7 @@ class H264Writer:
             if self._closed:
                 return
             self._closed = True
+            assert self._proc.stdin is not None  # opened with stdin=PIPE
             try:
                 self._proc.stdin.close()
             except OSError:
@@ -164,7 +166,7 @@ def open_video_writer(path: Path, fps: float, size: tuple[int, int], *, codec: s
                          "which browsers and phones may not play\n")
     elif codec != "mp4v":
         raise ValueError(f"unknown codec {codec!r}")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)  # type: ignore[attr-defined]
     if not writer.isOpened():
         raise InputError(f"{path}: cannot write the annotated video here — choose another --out folder")
     return writer

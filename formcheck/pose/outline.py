@@ -121,7 +121,7 @@ def _scan_outline(
     base = hip[None, :] + (stations * length)[:, None] * axis[None, :]  # (S, 2)
     px = (base[:, 0:1] + t[None, :] * back[0]).astype(np.float32)
     py = (base[:, 1:2] + t[None, :] * back[1]).astype(np.float32)
-    prof = cv2.remap(
+    prof = cv2.remap(  # type: ignore[call-overload]  # cv2 stubs: a Scalar may be a plain number
         mask, px, py, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
     )
     inside = prof >= MASK_LEVEL

@@ -23,7 +23,7 @@ from typing import Any
 import cv2
 
 from formcheck.exercises.explain import criterion_words
-from formcheck.exercises.spec import Criterion, ExerciseSpec
+from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.rules import FAIL, PASS, combine
 from formcheck.judge.session import SessionResult
@@ -152,19 +152,10 @@ def _legend(categories: list[str]) -> str:
         f'<span><i style="background:{COLORS[c]}"></i>{_e(LABELS[c])}</span>' for c in categories) + "</div>"
 
 
-def _criteria_by_code(spec: ExerciseSpec) -> dict[str, Criterion]:
-    """The first (most urgent) form criterion of each fault code."""
-    out: dict[str, Criterion] = {}
-    for c in sorted(spec.form, key=lambda c: c.priority):
-        out.setdefault(c.code, c)
-    return out
-
-
 def _holds_html(report: dict, result: SessionResult) -> str:
     spec = result.spec
-    sides = ["left", "right"] if spec.sides == "back_leg" else ["both"]
     parts = ["<section><h2>Holds</h2>"]
-    for side in sides:
+    for side in spec.report_sides:
         holds = [h for h in report["holds"] if h["side"] == side]
         title = f"{side.capitalize()} side" if side != "both" else "Hold"
         parts.append(f"<h3>{_e(title)}</h3>")
@@ -213,7 +204,7 @@ def _faults_html(report: dict, result: SessionResult, key_frames: KeyFrames | No
             totals[f["code"]] = totals.get(f["code"], 0.0) + f["seconds"]
     if not totals:
         return "<section><h2>Faults</h2><p>No fault was counted.</p></section>"
-    by_code = _criteria_by_code(spec)
+    by_code = spec.criterion_by_code
     parts = ["<section><h2>Faults</h2>"]
     order = list(spec.fault_codes)
     for code in sorted(totals, key=lambda c: order.index(c) if c in order else len(order)):
@@ -229,7 +220,7 @@ def _faults_html(report: dict, result: SessionResult, key_frames: KeyFrames | No
             parts.append(f'<p class="cue">Cue: “{_e(c.cue)}”</p><p class="note">Passes when '
                          f"{_e(criterion_words(c))}.{' ' + _e(c.why) if c.why else ''}</p>")
         img = key_frames.render(code) if key_frames is not None else None
-        if img is not None:
+        if img is not None and key_frames is not None:
             kf = key_frames.best[code]
             r = kf.result
             side = f" ({r.side} side)" if r.side else ""

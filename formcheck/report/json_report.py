@@ -35,9 +35,7 @@ def _r(x: float, nd: int = 2) -> float:
 
 
 def _faults(spec: ExerciseSpec, fault_s: dict[str, float]) -> list[dict[str, Any]]:
-    messages = {}
-    for c in sorted(spec.form, key=lambda c: c.priority):
-        messages.setdefault(c.code, c.message)
+    messages = {code: c.message for code, c in spec.criterion_by_code.items()}
     order = list(messages)
     return [{"code": code, "message": messages.get(code, code), "seconds": _r(s)}
             for code, s in sorted(fault_s.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
@@ -64,21 +62,20 @@ def score_session(result: SessionResult) -> Score:
         return Score(_r(100 * sum(parts) / len(parts), 1),
                      f"reps: mean over {len(parts)} reps of 50% for no fault at the top + 50% for "
                      f"min(1, seconds held at the top / {spec.target_s:g} s)")
-    sides = ["left", "right"] if spec.sides == "back_leg" else ["both"]
     per = []
-    for side in sides:
+    for side in spec.report_sides:
         best = max((h.good_form_s for h in result.holds if h.side == side), default=0.0)
         per.append(min(1.0, best / spec.target_s))
-    detail = " and ".join(sides)
+    detail = " and ".join(spec.report_sides)
     return Score(_r(100 * sum(per) / len(per), 1),
                  f"holds: for each side ({detail}) the best hold's good-form seconds / {spec.target_s:g} s "
                  f"target, capped at 1, averaged over sides, x 100")
 
 
-def build_report(result: SessionResult, info: SourceInfo, n_frames: int, n_found: int,
-                 elapsed_s: float | None = None) -> dict[str, Any]:
+def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None) -> dict[str, Any]:
     """The report as a JSON-ready dict (see ``report_schema.json``)."""
     spec = result.spec
+    n_frames, n_found = result.n_frames, result.n_found
     frames = result.frames
     if frames:
         ts = [f.t for f in frames]

@@ -106,7 +106,7 @@ def _leg_side(r: FrameResult, signal: str) -> str | None:
     facing = float(r.facing) if r.facing else math.nan
     a = ang.compute_angles(r.xy[None], facing)
     diffs = {s: abs(float(a[f"{base}_{s}"][0]) - value) for s in lm.SIDES if math.isfinite(float(a[f"{base}_{s}"][0]))}
-    return min(diffs, key=diffs.get) if diffs else None
+    return min(diffs, key=lambda s: diffs[s]) if diffs else None
 
 
 def _measure_points(r: FrameResult, signal: str) -> list[tuple[int, int]]:

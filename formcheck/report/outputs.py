@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from formcheck.errors import InputError
 from formcheck.judge.session import SessionResult
@@ -38,14 +39,13 @@ def note_visibility(result: SessionResult) -> None:
         )
 
 
-def write_session_outputs(result: SessionResult, info: SourceInfo, n_frames: int, n_found: int,
-                          elapsed_s: float, out_dir: Path, key_frames: KeyFrames | None = None,
-                          mot: bool = False) -> dict:
+def write_session_outputs(result: SessionResult, info: SourceInfo, elapsed_s: float, out_dir: Path,
+                          key_frames: KeyFrames | None = None, mot: bool = False) -> dict[str, Any]:
     """Write report.json, frames.csv, angles.png and report.html (with the worst frame of each fault
     from ``key_frames``, and annotated.mp4 if already written) into ``out_dir``, plus angles.mot when
     ``mot``; return the report."""
     note_visibility(result)
-    report = build_report(result, info, n_frames, n_found, elapsed_s)
+    report = build_report(result, info, elapsed_s)
     write_report_json(report, out_dir / "report.json")
     write_frames_csv(result, out_dir / "frames.csv")
     plot_angles(result, out_dir / "angles.png")

@@ -29,13 +29,13 @@ from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
 from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.outputs import make_out_dir
+from formcheck.run.finish import INTERRUPTED_EXIT
 from formcheck.run.score import Progress, run_score
 
 SUMMARY_NAME = "summary.csv"
 INPUT_STAMP = "batch-input.json"
 COLUMNS = ("video", "status", "duration_s", "frames", "detection_rate", "holds", "best_good_form_s", "reps",
            "score", "error", "out_dir")
-INTERRUPTED_EXIT = 130
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,8 @@ def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db
     except Exception as e:  # a bug must not stop the other videos; the row names it
         return summary_row(job.video, job.out_dir, "failed", None, f"internal error: {type(e).__name__}: {e}")
     error = outcome.error
-    if history and outcome.result is not None and (error is None or error.exit_code != INTERRUPTED_EXIT):
+    if history and outcome.report is not None and outcome.result is not None and \
+            (error is None or error.exit_code != INTERRUPTED_EXIT):
         from formcheck.history.store import record_finished
 
         try:

@@ -98,7 +98,7 @@ class LiveCoach:
         spec = self.spec
         if spec.mode != "hold" or not self._sides_done:
             return r.cue
-        if spec.sides == "back_leg":
+        if spec.per_side:
             if {"left", "right"} <= set(self._sides_done):
                 return ALL_DONE_CUE
             # Keep saying "other side" until a hold on a side not yet done is under way.

@@ -15,64 +15,34 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from formcheck.errors import FormcheckError, InputError, NoUsableFramesError, SourceLostError
+from formcheck.errors import InputError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_log import FrameLog
+from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.session import Session, SessionResult
 from formcheck.judge.setup_check import check_setup
 from formcheck.media.capture import FrameGrabber, open_live_input
+from formcheck.media.frame import Frame, SourceInfo
 from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
+from formcheck.pose.outline import measure_back_outline
 from formcheck.report.key_frames import KeyFrames
-from formcheck.report.outputs import make_out_dir, write_session_outputs
+from formcheck.report.outputs import make_out_dir
 from formcheck.report.overlay import draw_banner, draw_frame, draw_setup
-from formcheck.run.coach import SETUP, LiveCoach
+from formcheck.run.coach import SETUP, CoachState, LiveCoach
+from formcheck.run.cues import FormCues
+from formcheck.run.finish import Ending, LiveStats, SessionOutcome, finish_session
 from formcheck.run.sound import SoundOut
 
 WINDOW_TITLE = "formcheck live"
 SUMMARY_SHOW_S = 3.0     # how long the window shows the summary at the end
 KEYS_HELP = "keys: q quit, space pause, r reset, s switch side"
-
-
-@dataclass
-class LiveStats:
-    """Per-displayed-frame timing, for the live benchmark. Seconds on the monotonic clock."""
-
-    captured: int = 0
-    dropped: int = 0
-    displayed: int = 0
-    first_display: float = math.nan
-    last_display: float = math.nan
-    latencies_s: list[float] = field(default_factory=list)  # frame available -> its cue shown
-
-    @property
-    def displayed_fps(self) -> float:
-        """Displayed frames per second over the displayed span."""
-        span = self.last_display - self.first_display
-        return (self.displayed - 1) / span if self.displayed > 1 and span > 0 else 0.0
-
-    def latency_percentile(self, q: float) -> float:
-        """The ``q``-th percentile (0-100) of capture-to-display latency, in milliseconds."""
-        return float(np.percentile(self.latencies_s, q) * 1000) if self.latencies_s else math.nan
-
-
-@dataclass
-class LiveOutcome:
-    """What a live session produced; ``error`` is raised by the CLI after the report was written."""
-
-    report: dict | None
-    out_dir: Path
-    stats: LiveStats
-    summary: str
-    error: FormcheckError | None = None
-    result: SessionResult | None = None
 
 
 def display_available() -> bool:
@@ -187,10 +157,11 @@ def _merge(parts: list[SessionResult]) -> SessionResult:
         frames.extend(p.frames)
     return SessionResult(first.spec, frames, [h for p in parts for h in p.holds],
                          [r for p in parts for r in p.reps], first.width, first.height,
-                         [n for p in parts for n in p.notes], parts[-1].side_override)
+                         [n for p in parts for n in p.notes], parts[-1].side_override,
+                         sum(p.n_frames for p in parts), sum(p.n_found for p in parts))
 
 
-def _timer_text(spec: ExerciseSpec, r) -> str:
+def _timer_text(spec: ExerciseSpec, r: FrameResult | None) -> str:
     if r is None:
         return "not timing"
     if spec.mode == "hold":
@@ -199,10 +170,141 @@ def _timer_text(spec: ExerciseSpec, r) -> str:
     return f"reps {r.reps_done}{' (at the top)' if r.at_top else ''}"
 
 
+class _LiveRun:
+    """One live session: :meth:`on_frame` per captured frame, :meth:`on_key` per key press, then
+    :meth:`finish`. Holds the session (swapped for a new one on reset or side switch), the coach,
+    the views and the annotated video."""
+
+    def __init__(self, spec: ExerciseSpec, info: SourceInfo, estimator: PoseEstimator, out_dir: Path,
+                 side: str | None, view: _Window | None, term: _TerminalView | None, track: _VideoTrack | None,
+                 sound: SoundOut) -> None:
+        self.spec, self.info, self.estimator, self.out_dir = spec, info, estimator, out_dir
+        self.view, self.term, self.track, self.sound = view, term, track, sound
+        self.outline_fn = measure_back_outline if spec.needs_outline else None
+        self.coach = LiveCoach(spec)
+        self.keys = KeyFrames(spec)  # the worst frame of each fault, for report.html
+        self.session = self._new_session(side)
+        self.parts: list[SessionResult] = []
+        self.stats = LiveStats()
+        self.notes: list[str] = []
+        self.paused = False
+        self.quit_by_key = False
+        self.last_img: np.ndarray | None = None
+        self.last_result: FrameResult | None = None
+
+    def _new_session(self, side_override: str | None) -> Session:
+        return Session(self.spec, self.info.width, self.info.height, side_override=side_override,
+                       cues=FormCues(self.spec))
+
+    def on_frame(self, frame: Frame) -> None:
+        """Judge (or, while paused, only record) one captured frame, then show and play what it says."""
+        img = frame.image.copy()
+        if self.paused:
+            draw_banner(img, "PAUSED - space to go on")
+        else:
+            state = self._judge(frame, img)
+            for ev in state.events:
+                self.sound.event(ev)
+            if state.cue:
+                self.sound.say(state.cue)
+            if self.term is not None:
+                self.term.update(frame.t, state.phase, state.cue, _timer_text(self.spec, self.last_result))
+        if self.track is not None:
+            self.track.add(frame.t, img)
+        self.last_img = img
+        if self.view is not None:
+            self.view.show(img)
+
+    def _judge(self, frame: Frame, img: np.ndarray) -> CoachState:
+        """The set-up check, or the session's verdict on this frame, drawn onto ``img``."""
+        rec = observe(frame, self.estimator, None if self.coach.phase == SETUP else self.outline_fn)
+        if self.coach.phase == SETUP:
+            verdict = check_setup(rec.obs, self.info.width, self.info.height)
+            state = self.coach.on_setup(frame.t, verdict)
+            draw_setup(img, rec.obs.xy if rec.obs is not None else None, state.cue, verdict.ok)
+            self.last_result = None
+            return state
+        r = self.session.step(frame.index, frame.t, rec.obs, rec.outline)
+        self.keys.offer(frame.image, r)
+        state = self.coach.on_result(r)
+        draw_frame(img, self.spec, dataclasses.replace(r, cue=state.cue))
+        self.last_result = r
+        return state
+
+    def on_key(self, key: str, grabber: FrameGrabber) -> bool:
+        """Act on a key press; False when the session should end (q or Esc)."""
+        if key in ("q", "\x1b"):
+            self.quit_by_key = True
+            return False
+        if key == " ":
+            self.paused = not self.paused
+            (grabber.pause if self.paused else grabber.resume)()
+            if self.paused and self.view is not None and self.last_img is not None:  # a paused file sends no frame
+                self.view.show(draw_banner(self.last_img.copy(), "PAUSED - space to go on"))
+        elif key in ("r", "s"):
+            self._restart(key)
+        return True
+
+    def _restart(self, key: str) -> None:
+        """``r``: back to the set-up check; ``s``: time the other side from now. Holds so far stay."""
+        t_now = self.last_result.t if self.last_result is not None else 0.0
+        if key == "s" and not self.spec.per_side:
+            self.notes.append(f"s pressed at {t_now:.1f} s: this exercise is not timed per side")
+            return
+        new_side = self.session.side_override
+        if key == "s":
+            current = (self.last_result.side if self.last_result is not None else None) or self.session.side_override
+            new_side = {"left": "right", "right": "left"}.get(current or "", "left")
+            self.notes.append(f"side switched by the user to {new_side} at {t_now:.1f} s")
+        else:
+            self.notes.append(f"reset by the user at {t_now:.1f} s")
+            self.coach.reset()
+        done, self.session = self.session, self._new_session(new_side)  # swap first: Ctrl-C here loses nothing twice
+        self.parts.append(done.finish())
+
+    def count_displayed(self, arrived: float) -> None:
+        """Book one displayed frame that became available at ``arrived`` (monotonic seconds)."""
+        now = time.monotonic()
+        st = self.stats
+        st.displayed += 1
+        st.latencies_s.append(now - arrived)
+        if math.isnan(st.first_display):
+            st.first_display = now
+        st.last_display = now
+
+    def finish(self, grabber: FrameGrabber, interrupted: bool, elapsed_s: float) -> SessionOutcome:
+        """Write the report of everything judged, however the session ended."""
+        st = self.stats
+        st.captured, st.dropped = grabber.captured, grabber.dropped
+        self.parts.append(self.session.finish())
+        result = _merge(self.parts)
+        result.notes[:0] = self.notes
+        lost = grabber.stop_reason or (self.info.decode_errors[0] if self.info.decode_errors else None)
+        if grabber.stop_reason:
+            result.notes.append(grabber.stop_reason)
+        if st.captured:
+            result.notes.append(f"live: {st.displayed} of {st.captured} captured frames judged and shown "
+                                f"({st.dropped} dropped while busy)")
+        if interrupted:
+            result.notes.append("stopped with Ctrl-C")
+        if self.quit_by_key:
+            nothing = NoUsableFramesError("quit during the set-up: nothing was judged, no report written")
+        else:
+            reason = lost or "the session ended before the set-up was complete"
+            nothing = NoUsableFramesError(f"nothing was judged: {reason} — no report written")
+        ending = Ending(interrupted=interrupted, lost=lost,
+                        video_failed=self.track.failed if self.track is not None else None)
+        live_info = dataclasses.replace(self.info, frame_count=st.captured)
+        return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
+                              video_path=self.track.path if self.track is not None else None,
+                              key_frames=self.keys, stats=st)
+
+
 def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Path | None = None,
              window: bool = True, voice: bool = False, tones: bool = True, max_side: int = 720,
              write_video: bool = True, side: str | None = None, estimator: PoseEstimator | None = None,
-             on_frame: Callable[[int], None] | None = None, show_summary_s: float = SUMMARY_SHOW_S) -> LiveOutcome:
+             on_frame: Callable[[int], None] | None = None,
+             show_summary_s: float = SUMMARY_SHOW_S) -> SessionOutcome:
     """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time).
 
     Writes report.json, frames.csv, angles.png and annotated.mp4 into ``out_dir`` when the session
@@ -218,32 +320,15 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         from formcheck.pose.mediapipe_pose import MediaPipePose
 
         estimator = MediaPipePose(segmentation=spec.needs_outline)
-    from formcheck.pose.outline import measure_back_outline
-
-    outline_fn = measure_back_outline if spec.needs_outline else None
-
-    def new_session(side_override: str | None) -> Session:
-        return Session(spec, info.width, info.height, side_override=side_override)
-
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
         sys.stderr.write(f"formcheck: note: {note}\n")
     n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
-    term = None if window else _TerminalView()
     track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
     grabber = FrameGrabber(frames, paced=paced).start()
-    coach = LiveCoach(spec)
-    keys = KeyFrames(spec)  # the worst frame of each fault, for report.html
-    session = new_session(side)
-    parts: list[SessionResult] = []
-    n_frames = n_found = 0
-    stats = LiveStats()
-    notes: list[str] = []
-    interrupted = quit_by_key = False
-    paused = False
-    last_img: np.ndarray | None = None
-    last_result = None
+    interrupted = False
     t0 = time.monotonic()
     if not window:
         sys.stdout.write(f"formcheck live: {spec.title} — Ctrl-C to stop\n")
@@ -257,74 +342,17 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 if view is not None:
                     key = view.poll(10)
             else:
-                frame = cap.frame
-                img = frame.image.copy()
-                if paused:
-                    draw_banner(img, "PAUSED - space to go on")
-                    if track is not None:
-                        track.add(frame.t, img)
-                else:
-                    rec = observe(frame, estimator, None if coach.phase == SETUP else outline_fn)
-                    obs = rec.obs
-                    if coach.phase == SETUP:
-                        verdict = check_setup(obs, info.width, info.height)
-                        state = coach.on_setup(frame.t, verdict)
-                        draw_setup(img, obs.xy if obs is not None else None, state.cue, verdict.ok)
-                        last_result = None
-                    else:
-                        r = session.step(frame.index, frame.t, obs, rec.outline)
-                        keys.offer(frame.image, r)
-                        state = coach.on_result(r)
-                        draw_frame(img, spec, dataclasses.replace(r, cue=state.cue))
-                        last_result = r
-                    for ev in state.events:
-                        sound.event(ev)
-                    if state.cue:
-                        sound.say(state.cue)
-                    if term is not None:
-                        term.update(frame.t, state.phase, state.cue, _timer_text(spec, last_result))
-                    if track is not None:
-                        track.add(frame.t, img)
-                last_img = img
+                run.on_frame(cap.frame)
                 if view is not None:
-                    view.show(img)
                     key = view.poll(1)
-                now = time.monotonic()
-                stats.displayed += 1
-                stats.latencies_s.append(now - cap.arrived)
-                if math.isnan(stats.first_display):
-                    stats.first_display = now
-                stats.last_display = now
+                run.count_displayed(cap.arrived)
                 if on_frame is not None:
-                    on_frame(frame.index)
+                    on_frame(cap.frame.index)
             if view is not None and view.closed():
-                quit_by_key = True
+                run.quit_by_key = True
                 break
-            if key == "q" or key == "\x1b":
-                quit_by_key = True
+            if key and not run.on_key(key, grabber):
                 break
-            if key == " ":
-                paused = not paused
-                (grabber.pause if paused else grabber.resume)()
-                if paused and view is not None and last_img is not None:  # a paused file sends no new frame
-                    view.show(draw_banner(last_img.copy(), "PAUSED - space to go on"))
-            elif key in ("r", "s"):
-                t_now = last_result.t if last_result is not None else 0.0
-                if key == "s" and spec.sides != "back_leg":
-                    notes.append(f"s pressed at {t_now:.1f} s: this exercise is not timed per side")
-                    continue
-                new_side = session.side_override
-                if key == "s":
-                    current = (last_result.side if last_result is not None else None) or session.side_override
-                    new_side = {"left": "right", "right": "left"}.get(current or "", "left")
-                    notes.append(f"side switched by the user to {new_side} at {t_now:.1f} s")
-                else:
-                    notes.append(f"reset by the user at {t_now:.1f} s")
-                    coach.reset()
-                done, session = session, new_session(new_side)  # swap first: Ctrl-C here loses nothing twice
-                parts.append(done.finish())
-                n_frames += done.n_frames
-                n_found += done.n_found
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -332,50 +360,15 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         if track is not None:
             track.close()
         estimator.close()
-    stats.captured, stats.dropped = grabber.captured, grabber.dropped
     for note in sound.notes[n_sound_notes:]:  # e.g. no sound device: said once, at the end
         sys.stderr.write(f"formcheck: note: {note}\n")
-    parts.append(session.finish())
-    n_frames += session.n_frames
-    n_found += session.n_found
-    result = _merge(parts)
-    result.notes[:0] = notes
-    lost = grabber.stop_reason or (info.decode_errors[0] if info.decode_errors else None)
-    if grabber.stop_reason:
-        result.notes.append(grabber.stop_reason)
-    if track is not None and track.failed:
-        result.notes.append(f"the annotated video stopped early: {track.failed}")
-    if stats.captured:
-        result.notes.append(f"live: {stats.displayed} of {stats.captured} captured frames judged and shown "
-                            f"({stats.dropped} dropped while busy)")
-    if interrupted:
-        result.notes.append("stopped with Ctrl-C")
-    elapsed = time.monotonic() - t0
-    report = None
-    error: FormcheckError | None = None
-    if n_frames == 0:
-        if track is not None:
-            track.path.unlink(missing_ok=True)
-        reason = lost or "the session ended before the set-up was complete"
-        error = NoUsableFramesError(f"nothing was judged: {reason} — no report written")
-        summary = ""
-    else:
-        live_info = dataclasses.replace(info, frame_count=stats.captured)
-        report = write_session_outputs(result, live_info, n_frames, n_found, elapsed, out_dir, key_frames=keys)
-        from formcheck.run.score import summarize
-
-        summary = summarize(report, out_dir)
-        if lost is not None:
-            error = SourceLostError(f"{lost} — report of the session so far written to {out_dir}")
-        elif interrupted:
-            error = FormcheckError(f"interrupted — report of the session so far written to {out_dir}", 130)
+    outcome = run.finish(grabber, interrupted, time.monotonic() - t0)
     if view is not None:
-        if report is not None and not interrupted and not quit_by_key and show_summary_s > 0 and last_img is not None:
-            _show_summary(view, last_img, summary, show_summary_s)
+        if (outcome.report is not None and not interrupted and not run.quit_by_key and show_summary_s > 0
+                and run.last_img is not None):
+            _show_summary(view, run.last_img, outcome.summary, show_summary_s)
         view.close()
-    if n_frames == 0 and quit_by_key and error is not None:
-        error = NoUsableFramesError("quit during the set-up: nothing was judged, no report written")
-    return LiveOutcome(report, out_dir, stats, summary, error, result if report is not None else None)
+    return outcome
 
 
 def _show_summary(view: _Window, img: np.ndarray, summary: str, seconds: float) -> None:

@@ -205,7 +205,7 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         for rec in records:
             r = session.step(rec.index, rec.t, rec.obs, rec.outline)
             if need_images:
-                image = rec.image if rec.image is not None else images.image_at(rec.index)
+                image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
                 if image is not None and key_frames is not None:
                     key_frames.offer(image, r)
                 if image is not None and writer is not None:

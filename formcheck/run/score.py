@@ -8,32 +8,21 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
-from formcheck.judge.session import Session, SessionResult
+from formcheck.judge.session import Session
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
 from formcheck.report.key_frames import KeyFrames
-from formcheck.report.outputs import make_out_dir, write_session_outputs
+from formcheck.report.outputs import make_out_dir
 from formcheck.report.plots import pyplot
+from formcheck.run.cues import FormCues
+from formcheck.run.finish import Ending, SessionOutcome, finish_session
 from formcheck.run.pipeline import run_pipeline
 
 PROGRESS_MIN_FRAMES = 150  # show a progress bar for videos longer than this
-
-
-@dataclass
-class ScoreOutcome:
-    """What ``run_score`` produced: the report dict, output paths, a printable summary, and an
-    error to exit with *after* the report was written (e.g. no person in any frame)."""
-
-    report: dict
-    out_dir: Path
-    summary: str
-    error: FormcheckError | None = None
-    result: SessionResult | None = None  # the finished session (frames, holds, reps) behind the report
 
 
 class Progress:
@@ -70,7 +59,7 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator=None, workers: int = 1,
-              mot: bool = False) -> ScoreOutcome:
+              mot: bool = False) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
@@ -81,7 +70,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
     source = open_source(video, max_side=max_side)
     info = source.info
     make_out_dir(out_dir)
-    session = Session(spec, info.width, info.height, side_override=side)
+    session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
     writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height))) \
         if write_video else None
     keys = KeyFrames(spec)
@@ -102,56 +91,15 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None
         bar.close()
         if writer is not None:
             writer.release()
-            if writer.failed:
-                session.notes.append(f"the annotated video stopped early ({writer.failed}); the report covers "
-                                     "every scored frame")
         if estimator is not None:
             estimator.close()
     elapsed = time.monotonic() - t0
-    if session.n_frames == 0:
-        (out_dir / "annotated.mp4").unlink(missing_ok=True)
-        if failure is not None:
-            raise failure
-        raise NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
-                                  "start, or not a video")
-    result = session.finish()
-    report = write_session_outputs(result, info, session.n_frames, session.n_found, elapsed, out_dir,
-                                   key_frames=keys, mot=mot)
-    error: FormcheckError | None = None
-    if session.n_found == 0:
-        error = NoUsableFramesError(f"{video}: no person found in any of {session.n_frames} frames — film the whole "
-                                    f"body from the side (report written to {out_dir})")
-    elif interrupted:
-        error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=130)
-    elif failure is not None:
-        error = FormcheckError(f"{failure} — partial report written to {out_dir}", exit_code=failure.exit_code)
-    return ScoreOutcome(report, out_dir, summarize(report, out_dir), error, result)
-
-
-def summarize(report: dict, out_dir: Path) -> str:
-    """A short human summary of a report."""
-    lines = [f"{report['exercise_title']} — {report['source']}",
-             f"  {report['duration_s']:.1f} s, {report['frames']} frames, person found in "
-             f"{report['detection_rate']:.0%}"]
-    for h in report["holds"]:
-        faults = ", ".join(f"{f['code']} {f['seconds']:.0f}s" for f in h["faults"]) or "none"
-        mark = "target reached" if h["target_reached"] else f"target {h['target_s']:g} s not reached"
-        lines.append(f"  hold ({h['side']}): {h['start_s']:.1f}-{h['end_s']:.1f} s, good form {h['good_form_s']:.1f} s"
-                     f" ({mark}); faults: {faults}")
-    for i, r in enumerate(report["reps"], 1):
-        faults = ", ".join(f["code"] for f in r["faults"]) or "none"
-        lines.append(f"  rep {i}: {r['start_s']:.1f}-{r['end_s']:.1f} s, held at top {r['top_hold_s']:.1f} s; "
-                     f"faults: {faults}")
-    if not report["holds"] and not report["reps"]:
-        lines.append("  no hold or rep found")
-    for nj in report["not_judged"][:3]:
-        lines.append(f"  not judged: {nj['criterion']} for {nj['seconds']:.1f} s — {nj['reason']}")
-    for note in report["notes"]:
-        lines.append(f"  note: {note}")
-    lines.append(f"  score {report['score']:.0f}/100 ({report['score_method']})")
-    extra = [n for n in ("annotated.mp4", "angles.mot") if (out_dir / n).exists()]
-    lines.append(f"  wrote {out_dir}/report.html, report.json, frames.csv, angles.png"
-                 + "".join(f", {n}" for n in extra))
-    return "\n".join(lines)
-
-
+    ending = Ending(interrupted=interrupted, failure=failure,
+                    video_failed=writer.failed if writer is not None else None)
+    empty = NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
+                                "start, or not a video")
+    outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty,
+                             video_path=out_dir / "annotated.mp4", key_frames=keys, mot=mot)
+    if outcome.report is None and outcome.error is not None:
+        raise outcome.error
+    return outcome

@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import wave
+from collections.abc import Callable
 
 import numpy as np
 
@@ -113,13 +114,14 @@ class SoundOut:
         self._last_spoken, self._last_text = now, text
         self._play_async(lambda: speech_wav(text, self._espeak))
 
-    def _play_async(self, make_wav) -> None:
+    def _play_async(self, make_wav: Callable[[], bytes]) -> None:
         threading.Thread(target=self._play, args=(make_wav,), daemon=True, name="formcheck-sound").start()
 
-    def _play(self, make_wav) -> None:
+    def _play(self, make_wav: Callable[[], bytes]) -> None:
         if not self._busy.acquire(blocking=False):
             return  # one sound at a time; a tone during speech is skipped rather than queued late
         try:
+            assert self._player is not None  # _play_async is only called while `available`
             data = make_wav()
             done = subprocess.run(list(self._player), input=data, capture_output=True, timeout=30, check=False)
             if done.returncode != 0 and not self._failed:

@@ -59,7 +59,7 @@ def _jitter_affines(script: ClipScript) -> list[np.ndarray | None]:
     out: list[np.ndarray | None] = []
     for _ in range(n):
         state = a * state + math.sqrt(1 - a * a) * rng.normal(size=3) * scale
-        m = cv2.getRotationMatrix2D((cx, cy), float(state[2]), 1.0)
+        m: np.ndarray = cv2.getRotationMatrix2D((cx, cy), float(state[2]), 1.0)
         m[:, 2] += state[:2]
         out.append(m)
     return out
@@ -85,10 +85,12 @@ def iter_frames(script: ClipScript, *, images: bool = True) -> Iterator[SynthFra
         if m is not None:
             xy = xy @ m[:, :2].T + m[:, 2]
             if images:
+                assert img is not None and mask is not None  # rendered above when `images`
                 size = (script.width, script.height)
                 img = cv2.warpAffine(img, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
                 mask = cv2.warpAffine(mask.astype(np.uint8), m, size, flags=cv2.INTER_NEAREST) > 0
         if images and script.imaging.noise_sigma > 0:
+            assert img is not None  # rendered above when `images`
             noisy = img.astype(np.float32) + rng.normal(0, script.imaging.noise_sigma, img.shape)
             img = np.clip(noisy, 0, 255).astype(np.uint8)
         curv = float("nan")
@@ -98,6 +100,7 @@ def iter_frames(script: ClipScript, *, images: bool = True) -> Iterator[SynthFra
             hint = cam.project(behind)[0] - cam.project(to_world(kin.joints["hip_mid"], script.facing))[0]
             if m is not None:
                 hint = m[:, :2] @ hint
+            assert mask is not None  # rendered above when `images`
             curv = lumbar_curvature(mask, hip, sh, script.facing, back_hint=hint)
         yield SynthFrame(i, t, xy, xyz, pose.tilt, img, mask, curv)
 
@@ -119,6 +122,7 @@ def ground_truth(script: ClipScript, frames: list[SynthFrame]) -> dict:
     faults = label_faults(script, t, ang, tilt)
     cam = script.camera.camera(script.width, script.height, script.facing)
     near = "right" if script.facing == 1 else "left"
+    frame_docs: list[dict[str, object]] = []
     doc = {
         "format": GT_FORMAT,
         "clip": script.name,
@@ -142,10 +146,10 @@ def ground_truth(script: ClipScript, frames: list[SynthFrame]) -> dict:
         "fault_rules": FAULT_RULES[script.exercise],
         "angle_units": {k: UNITS[k] for k in ("trunk_lean", *PER_LEG)},
         "landmark_names": list(lm.NAMES),
-        "frames": [],
+        "frames": frame_docs,
     }
     for i, f in enumerate(frames):
-        doc["frames"].append({
+        frame_docs.append({
             "i": f.index,
             "t": round(f.t, 6),
             "xy": _r(xy_stored[i], 2),
@@ -164,7 +168,7 @@ def render_clip_script(script: ClipScript, out_dir: str | Path, *,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     video, gt_path = out / f"{script.name}.mp4", out / f"{script.name}.json"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), script.fps,
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), script.fps,  # type: ignore[attr-defined]
                              (script.width, script.height))
     if not writer.isOpened():
         raise RuntimeError(f"cannot open a video writer for {video}")
@@ -172,6 +176,7 @@ def render_clip_script(script: ClipScript, out_dir: str | Path, *,
     total = script.n_frames
     try:
         for fr in iter_frames(script):
+            assert fr.image is not None  # iter_frames renders images by default
             writer.write(fr.image)
             frames.append(SynthFrame(fr.index, fr.t, fr.xy, fr.xyz, fr.tilt, None, None, fr.mask_curvature))
             if progress is not None:

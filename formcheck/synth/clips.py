@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import replace
+from typing import TypedDict, Unpack
 
 from formcheck.synth import postures as P
 from formcheck.synth.pose import Keyframe, Motion, Pose, Timeline
@@ -35,6 +36,26 @@ GOOD_BACK_THIGH = -16.0  # kneeling-leg thigh behind the vertical (deg) -> ~16 d
 SETUP_BACK_THIGH = -3.0
 
 
+class _HalfKneelArgs(TypedDict, total=False):
+    """Keyword arguments of :func:`formcheck.synth.postures.half_kneeling` that a lunge sets."""
+
+    back_thigh: float
+    front_knee: float
+    trunk: float
+    tilt: float
+    arms: str
+    root_f: float
+
+
+class _LungePose(TypedDict, total=False):
+    """Pose keywords of :func:`lunge` that a fault changes."""
+
+    back_thigh: float
+    front_knee: float
+    trunk: float
+    tilt: float
+
+
 def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
@@ -56,8 +77,8 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
     """
     d = body_dims(height)
 
-    def hk(**kw) -> Pose:
-        args = dict(back_thigh=back_thigh, front_knee=front_knee, trunk=trunk, tilt=tilt, arms=arms)
+    def hk(**kw: Unpack[_HalfKneelArgs]) -> Pose:
+        args: _HalfKneelArgs = dict(back_thigh=back_thigh, front_knee=front_knee, trunk=trunk, tilt=tilt, arms=arms)
         args.update(kw)
         return P.half_kneeling(d, side, **args)
 
@@ -187,7 +208,7 @@ def _build() -> dict[str, ClipScript]:
                    "all hold).", tags=("sample", "fault")))
     s.append(lunge("lunge_right_no_tilt", "right", facing=-1, tilt=0.0, description="Right knee down, "
                    "hips forward but no posterior tilt.", tags=("sample", "fault")))
-    fault_poses = {
+    fault_poses: dict[str, _LungePose] = {
         "trunk_forward": dict(trunk=22.0, back_thigh=-36.0),
         "back_arched": dict(trunk=-9.0, tilt=-8.0, back_thigh=-12.0),
         "low_hip_extension": dict(back_thigh=2.0),

@@ -55,7 +55,7 @@ class _Builder:
     def __init__(self) -> None:
         self.c: list[np.ndarray] = []
         self.ax: list[np.ndarray] = []
-        self.se: list[tuple[float, float, float]] = []
+        self.se: list[tuple[float, ...]] = []  # semi-axis lengths, three per ellipsoid
         self.col: list[RGB] = []
         self.person: list[bool] = []
 
@@ -76,7 +76,7 @@ class _Builder:
         self.ellipsoid(centre, [1.0, 0, 0], [0, 1.0, 0], (r, r, r), colour)
 
     def frame_ellipsoid(self, fr: Frame2, front: float, along: float, lat: float,
-                        semi_along: float, semi_front: float, semi_lat: float, colour: RGB) -> None:
+                        semi_along: float | np.floating, semi_front: float, semi_lat: float, colour: RGB) -> None:
         """Ellipsoid aligned with a sagittal frame (axis, front, lateral)."""
         self.ellipsoid(p3(fr.at(front, along), lat), p3(fr.axis), p3(fr.front),
                        (semi_along, semi_front, semi_lat), colour)
@@ -156,7 +156,7 @@ def build_primitives(k: Kinematics, outfit: Outfit, facing: int) -> Primitives:
         b.ellipsoid(brow, fr3, ax3, (0.006 * s, 0.005 * s, 0.020 * s), o.hair)
         ear = k.head.at(-0.010 * s, 0.002 * s)
         b.ellipsoid(p3(ear, sg * 0.080 * s), ax3, fr3, (0.032 * s, 0.022 * s, 0.014 * s),
-                    tuple(0.92 * c for c in o.skin))
+                    (0.92 * o.skin[0], 0.92 * o.skin[1], 0.92 * o.skin[2]))
     # --- arms ----------------------------------------------------------------------------------------
     for side, sg in SIDE_SIGN.items():
         sh, el, wr = L[lm.SHOULDER[side]], L[lm.ELBOW[side]], L[lm.WRIST[side]]

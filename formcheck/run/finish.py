@@ -1,0 +1,126 @@
+"""One way to end a session, for ``score`` and ``live`` alike: write every output file for what was
+judged (however the run ended), then say with which error the command exits afterwards."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.errors import FormcheckError, NoUsableFramesError, SourceLostError
+from formcheck.judge.session import SessionResult
+from formcheck.media.frame import SourceInfo
+from formcheck.report.key_frames import KeyFrames
+from formcheck.report.outputs import write_session_outputs
+
+INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
+
+
+@dataclass
+class LiveStats:
+    """Per-displayed-frame timing of a live session, for the live benchmark. Seconds on the monotonic clock."""
+
+    captured: int = 0
+    dropped: int = 0
+    displayed: int = 0
+    first_display: float = math.nan
+    last_display: float = math.nan
+    latencies_s: list[float] = field(default_factory=list)  # frame available -> its cue shown
+
+    @property
+    def displayed_fps(self) -> float:
+        """Displayed frames per second over the displayed span."""
+        span = self.last_display - self.first_display
+        return (self.displayed - 1) / span if self.displayed > 1 and span > 0 else 0.0
+
+    def latency_percentile(self, q: float) -> float:
+        """The ``q``-th percentile (0-100) of capture-to-display latency, in milliseconds."""
+        return float(np.percentile(self.latencies_s, q) * 1000) if self.latencies_s else math.nan
+
+
+@dataclass
+class SessionOutcome:
+    """What a scored or live session produced: the report (None when nothing was judged), where its
+    files are, a printable summary, the error to exit with *after* the report was written, the
+    finished session behind the report, and (live only) display timing."""
+
+    report: dict[str, Any] | None
+    out_dir: Path
+    summary: str
+    error: FormcheckError | None = None
+    result: SessionResult | None = None
+    stats: LiveStats | None = None
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How the run over the frames ended. ``failure``: scoring stopped by an error (a pose process
+    died, ...); ``lost``: why the live source stopped sending frames; ``video_failed``: why the
+    annotated video stopped early (the report still covers every judged frame)."""
+
+    interrupted: bool = False
+    failure: FormcheckError | None = None
+    lost: str | None = None
+    video_failed: str | None = None
+
+
+def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elapsed_s: float, ending: Ending,
+                   nothing_judged: FormcheckError, video_path: Path | None = None,
+                   key_frames: KeyFrames | None = None, mot: bool = False,
+                   stats: LiveStats | None = None) -> SessionOutcome:
+    """Write the session's files into ``out_dir`` and choose the exit error.
+
+    With no frame judged, nothing is written (an empty annotated video at ``video_path`` is removed)
+    and the error is ``ending.failure`` or else ``nothing_judged``. Otherwise the error is, in this
+    order: no person in any frame (exit 3), the source lost (6), Ctrl-C (130), the failure's code.
+    """
+    if ending.video_failed:
+        result.notes.append(f"the annotated video stopped early ({ending.video_failed}); the report covers "
+                            "every judged frame")
+    if result.n_frames == 0:
+        if video_path is not None:
+            video_path.unlink(missing_ok=True)
+        return SessionOutcome(None, out_dir, "", ending.failure or nothing_judged, None, stats)
+    report = write_session_outputs(result, info, elapsed_s, out_dir, key_frames=key_frames, mot=mot)
+    error: FormcheckError | None = None
+    if result.n_found == 0:
+        error = NoUsableFramesError(f"{info.path}: no person found in any of {result.n_frames} frames — film the "
+                                    f"whole body from the side (report written to {out_dir})")
+    elif ending.lost is not None:
+        error = SourceLostError(f"{ending.lost} — report of the session so far written to {out_dir}")
+    elif ending.interrupted:
+        error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=INTERRUPTED_EXIT)
+    elif ending.failure is not None:
+        error = FormcheckError(f"{ending.failure} — partial report written to {out_dir}",
+                               exit_code=ending.failure.exit_code)
+    return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats)
+
+
+def summarize(report: dict[str, Any], out_dir: Path) -> str:
+    """A short human summary of a report."""
+    lines = [f"{report['exercise_title']} — {report['source']}",
+             f"  {report['duration_s']:.1f} s, {report['frames']} frames, person found in "
+             f"{report['detection_rate']:.0%}"]
+    for h in report["holds"]:
+        faults = ", ".join(f"{f['code']} {f['seconds']:.0f}s" for f in h["faults"]) or "none"
+        mark = "target reached" if h["target_reached"] else f"target {h['target_s']:g} s not reached"
+        lines.append(f"  hold ({h['side']}): {h['start_s']:.1f}-{h['end_s']:.1f} s, good form {h['good_form_s']:.1f} s"
+                     f" ({mark}); faults: {faults}")
+    for i, r in enumerate(report["reps"], 1):
+        faults = ", ".join(f["code"] for f in r["faults"]) or "none"
+        lines.append(f"  rep {i}: {r['start_s']:.1f}-{r['end_s']:.1f} s, held at top {r['top_hold_s']:.1f} s; "
+                     f"faults: {faults}")
+    if not report["holds"] and not report["reps"]:
+        lines.append("  no hold or rep found")
+    for nj in report["not_judged"][:3]:
+        lines.append(f"  not judged: {nj['criterion']} for {nj['seconds']:.1f} s — {nj['reason']}")
+    for note in report["notes"]:
+        lines.append(f"  note: {note}")
+    lines.append(f"  score {report['score']:.0f}/100 ({report['score_method']})")
+    extra = [n for n in ("annotated.mp4", "angles.mot") if (out_dir / n).exists()]
+    lines.append(f"  wrote {out_dir}/report.html, report.json, frames.csv, angles.png"
+                 + "".join(f", {n}" for n in extra))
+    return "\n".join(lines)
