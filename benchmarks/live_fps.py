@@ -8,7 +8,7 @@ Run (a window needs a display; on a machine without one, wrap it in ``xvfb-run -
 
 By default it renders two 640x480 30 fps clips of the mannequin (kneeling lunge, with the
 segmentation mask the pelvic-tilt check needs; and glute bridge, without) into a cache folder,
-plays each through ``formcheck.live.run_live`` as if it were a camera (real-time pacing, stale
+plays each through ``formcheck.run.live.run_live`` as if it were a camera (real-time pacing, stale
 frames dropped), and prints per run: displayed FPS, frames captured/shown/dropped, latency from
 a frame becoming available to its overlay being on screen (p50/p95), and the pose model's own
 time per frame (mean) — the floor under everything else.

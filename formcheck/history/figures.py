@@ -1,13 +1,13 @@
 """Per-hold figures the history keeps that the report does not carry, computed from a session's frames.
 
-Pure functions on a :class:`~formcheck.session.SessionResult`; units and signs:
+Pure functions on a :class:`~formcheck.judge.session.SessionResult`; units and signs:
 
 * ``peak_hip_ext_deg`` — signed hip extension of the stretched (back, kneeling) leg, degrees,
   + = thigh behind the trunk line (as :mod:`formcheck.judge.angles` defines it). "Peak" is the
   90th percentile over the hold's frames, so one frame of landmark noise cannot set it.
 * ``tilt_change_deg`` — pelvic-tilt change from the person's own neutral, degrees, **+ = posterior
   (tucked)**, − = anterior (arched): the back-outline curvature change converted with
-  :func:`formcheck.outline.posterior_tilt_deg` (renderer calibration, uncertain by about ±50%).
+  :func:`formcheck.judge.tilt.posterior_tilt_deg` (renderer calibration, uncertain by about ±50%).
   Neutral is the median curvature over the same window the session takes its baseline from
   (``timing.baseline_settle_s`` after the hold starts, for ``timing.baseline_s``); the figure is
   the median change over the rest of the hold. ``None`` when the outline was not measured

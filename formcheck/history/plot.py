@@ -28,7 +28,7 @@ SIDE_COLORS = {"left": "#1f77b4", "right": "#d62728", "both": "#2ca02c"}
 
 
 def plot_history(rows: Sequence[SideSummary], path: Path) -> None:
-    """Write the trend plot PNG to ``path``; ``rows`` as from :func:`formcheck.history.load_history`."""
+    """Write the trend plot PNG to ``path``; ``rows`` as from :func:`formcheck.history.store.load_history`."""
     rows = [r for r in rows if r.side is not None]
     exercises = list(dict.fromkeys(r.exercise for r in rows)) or ["(no sessions)"]
     fig, axes = plt.subplots(len(METRICS), len(exercises), figsize=(4.8 * len(exercises) + 1.4, 8.0),

@@ -1,6 +1,6 @@
 """Every judged frame of a session, stored column by column so memory stays small on long input.
 
-A :class:`~formcheck.frame_result.FrameResult` kept as a Python object costs about 3.5 KB (its dicts,
+A :class:`~formcheck.judge.frame_result.FrameResult` kept as a Python object costs about 3.5 KB (its dicts,
 floats and landmark array); a 10-minute 30 fps video has 18,000 of them. Here each frame is one
 row of fixed-size numpy columns (about 0.3 KB plus 8 bytes per signal), and the text fields
 (side, cue, faults, the criterion statuses) are stored once each and referred to by number,

@@ -1,7 +1,7 @@
 """What the live user is told: the set-up phase, one cue at a time, side switches, and sound events.
 
 A pure state machine over per-frame inputs (set-up verdicts, then the session's
-:class:`~formcheck.session.FrameResult` s), so it is tested without a camera. Times in seconds.
+:class:`~formcheck.judge.frame_result.FrameResult` s), so it is tested without a camera. Times in seconds.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class _TerminalView:
 
     TIMER_EVERY_S = 5.0
 
-    def __init__(self, stream=None) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self._last_cue: str | None = None
         self._last_t = -1e9

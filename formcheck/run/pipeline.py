@@ -33,6 +33,7 @@ from formcheck.judge.session import Session
 from formcheck.media.frame import Frame
 from formcheck.media.prefetch import Prefetched
 from formcheck.media.sources import ImageFolderSource, VideoFileSource
+from formcheck.media.video_out import KeepGoingWriter
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.worker import PoseRecord, Span, SpanEnd, SpanFailure, analyse, run_span
 from formcheck.report.key_frames import KeyFrames
@@ -165,7 +166,7 @@ class _ImageCursor:
 
 
 def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, max_side: int, workers: int,
-                 writer=None, on_frame: Callable[[int], None] | None = None,
+                 writer: KeepGoingWriter | None = None, on_frame: Callable[[int], None] | None = None,
                  estimator: PoseEstimator | None = None, key_frames: KeyFrames | None = None,
                  on_started: Callable[[], object] | None = None) -> None:
     """Judge every frame of ``source`` with ``session`` and write annotated frames to ``writer`` (if any);

@@ -15,6 +15,7 @@ from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
+from formcheck.pose.base import PoseEstimator
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.outputs import make_out_dir
 from formcheck.report.plots import pyplot
@@ -58,7 +59,7 @@ class Progress:
 
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
-              write_video: bool = True, progress: bool = True, estimator=None, workers: int = 1,
+              write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
               mot: bool = False) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
