@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from formcheck.errors import FormcheckError
+from formcheck.judge.sides import Side
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
@@ -40,10 +41,14 @@ def _route_native_logs_away() -> None:
         pass
 
 
-def _check_side(side: str | None) -> None:
+def _check_side(side: str | None) -> Side | None:
     """``--side`` is left, right or not given; anything else is a one-line error."""
-    if side is not None and side not in ("left", "right"):
-        raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
+    if side is None:
+        return None
+    for known in ("left", "right"):
+        if side == known:
+            return known
+    raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
 
 
 def _fail(err: FormcheckError) -> typer.Exit:
@@ -102,14 +107,14 @@ def score(
     from formcheck.run.score import run_score
 
     _route_native_logs_away()
-    _check_side(side)
+    body_side = _check_side(side)
     try:
         n_workers = parse_workers(workers)
     except FormcheckError as e:
         raise _fail(e) from None
     out_dir = out if out is not None else Path("formcheck-out") / video.stem
     try:
-        outcome = run_score(video, exercise, out_dir, side=side, max_side=max_side, write_video=not no_video,
+        outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side, write_video=not no_video,
                             progress=not quiet, workers=n_workers, mot=mot)
     except FormcheckError as e:
         raise _fail(e) from None
@@ -198,11 +203,11 @@ def live(
     _route_native_logs_away()
     if camera is not None and source is not None:
         raise _fail(FormcheckError("give either --camera or --source, not both"))
-    _check_side(side)
+    body_side = _check_side(side)
     out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
     try:
         outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
-                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=side)
+                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side)
     except FormcheckError as e:
         raise _fail(e) from None
     if outcome.summary:

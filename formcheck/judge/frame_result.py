@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from formcheck.judge.rules import Status
+from formcheck.judge.sides import Side
+
 
 @dataclass(frozen=True)
 class FrameResult:
@@ -22,9 +25,9 @@ class FrameResult:
     found: bool
     xy: NDArray[np.float64]
     values: dict[str, float]
-    statuses: dict[str, str]
+    statuses: dict[str, Status]
     in_position: bool | None
-    side: str | None
+    side: Side | None
     facing: int
     in_hold: bool
     hold_good_s: float

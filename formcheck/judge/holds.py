@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 
 from formcheck.exercises.spec import RepsSpec, Timing
 from formcheck.judge.reasons import Reason
-from formcheck.judge.rules import FAIL, PASS
+from formcheck.judge.rules import FAIL, PASS, Status
+from formcheck.judge.sides import UNKNOWN_SIDE, HoldSide
 
 
 @dataclass
 class HoldRecord:
     """One hold being built. Seconds are frame durations booked while in position."""
 
-    side: str
+    side: HoldSide
     start_s: float
     end_s: float
     good_form_s: float = 0.0
@@ -45,7 +46,7 @@ class HoldRecord:
 class FrameVerdict:
     """What one in-position frame contributes: overall form status and the faults it shows."""
 
-    form: str  # PASS, FAIL or not judged
+    form: Status
     faults: tuple[str, ...] = ()
     not_judged: tuple[tuple[str, Reason], ...] = ()  # (criterion id, why it is not judged)
 
@@ -66,12 +67,12 @@ class HoldTracker:
         """The hold in progress once confirmed (debounce passed), else None."""
         return self.current if self.current and self.current.confirmed else None
 
-    def update(self, t: float, in_position: bool | None, side: str | None,
+    def update(self, t: float, in_position: bool | None, side: HoldSide | None,
                verdict: FrameVerdict | None) -> None:
         """Feed one frame. ``in_position`` None = unknown (no pose): treated as a break."""
         dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), self.timing.grace_s)
         self._prev_t = t
-        side = side or "unknown"
+        side = side or UNKNOWN_SIDE
         cur = self.current
         if cur is not None and in_position and side != cur.side:
             # The stretched side changed: this hold is breaking; remember when the new side began.
@@ -107,7 +108,7 @@ class HoldTracker:
             if self._switch_start is not None:
                 self._start_new(side, self._switch_start, t)
 
-    def _start_new(self, side: str, start_s: float, t: float) -> None:
+    def _start_new(self, side: HoldSide, start_s: float, t: float) -> None:
         """Start a hold on the other side that has been in position since ``start_s``."""
         self.current = HoldRecord(side=side, start_s=start_s, end_s=t)
         self.current.confirmed = t - start_s >= self.timing.debounce_s
@@ -149,7 +150,7 @@ REP_FAULT_MIN_FRACTION = 1 / 3
 class RepRecord:
     """One rep: start/end seconds, seconds held still at the top, faults seen at the top."""
 
-    side: str
+    side: HoldSide
     start_s: float
     end_s: float
     top_hold_s: float = 0.0
@@ -192,7 +193,7 @@ class RepTracker:
         """Smoothed rate of change of the rep signal (signal units per second)."""
         return self._rate
 
-    def update(self, t: float, value: float, in_position: bool | None, side: str,
+    def update(self, t: float, value: float, in_position: bool | None, side: HoldSide,
                faults_now: tuple[str, ...]) -> bool:
         """Feed one frame; returns True when the frame counts as held at the top."""
         s = self.spec

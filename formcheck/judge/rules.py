@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Final, Literal
 
 from formcheck.exercises.spec import Criterion
 
-PASS, FAIL, UNKNOWN = "pass", "fail", "not_judged"
+#: A criterion's verdict in one frame (as frames.csv writes it).
+Status = Literal["pass", "fail", "not_judged"]
+PASS: Final = "pass"
+FAIL: Final = "fail"
+UNKNOWN: Final = "not_judged"
 
 
-def hysteresis_status(prev: str, value: float, lo: float | None, hi: float | None, band: float) -> str:
+def hysteresis_status(prev: Status, value: float, lo: float | None, hi: float | None, band: float) -> Status:
     """Status of ``lo <= value <= hi`` given the previous status and a dead band ``band`` wide.
 
     A passing value fails only once it is more than ``band/2`` outside a bound; a failing (or
@@ -43,7 +48,7 @@ def criterion_value(c: Criterion, values: Mapping[str, float], baselines: Mappin
 
 
 def evaluate(criteria: tuple[Criterion, ...], values: Mapping[str, float], baselines: Mapping[str, float],
-             prev: Mapping[str, str]) -> dict[str, str]:
+             prev: Mapping[str, Status]) -> dict[str, Status]:
     """Status of every criterion for one frame, keyed by criterion id."""
     return {
         c.id: hysteresis_status(prev.get(c.id, UNKNOWN), criterion_value(c, values, baselines),
@@ -52,7 +57,7 @@ def evaluate(criteria: tuple[Criterion, ...], values: Mapping[str, float], basel
     }
 
 
-def combine(statuses: Mapping[str, str]) -> str:
+def combine(statuses: Mapping[str, Status]) -> Status:
     """All pass -> pass; any fail -> fail; otherwise not judged."""
     vals = list(statuses.values())
     if any(s == FAIL for s in vals):

@@ -21,7 +21,8 @@ from formcheck.judge.frame_log import FrameLog
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
 from formcheck.judge.reasons import Reason, Unjudged
-from formcheck.judge.rules import FAIL, PASS, UNKNOWN, combine, evaluate
+from formcheck.judge.rules import FAIL, PASS, UNKNOWN, Status, combine, evaluate
+from formcheck.judge.sides import BOTH, HoldSide, Side
 from formcheck.judge.signals import FrameSignals, SignalExtractor
 from formcheck.pose.base import OutlineMeasure, PoseObservation
 
@@ -44,7 +45,7 @@ class SessionResult:
     width: int
     height: int
     notes: list[str] = field(default_factory=list)
-    side_override: str | None = None
+    side_override: Side | None = None
     n_frames: int = 0
     n_found: int = 0
 
@@ -172,7 +173,7 @@ class Session:
     ("left"/"right") fixes the stretched side instead of detecting it.
     """
 
-    def __init__(self, spec: ExerciseSpec, width: int, height: int, side_override: str | None = None,
+    def __init__(self, spec: ExerciseSpec, width: int, height: int, side_override: Side | None = None,
                  keep_frames: bool = True, cues: CuePolicy | None = None) -> None:
         self.spec = spec
         self.width, self.height = width, height
@@ -181,8 +182,8 @@ class Session:
         self._filter = LandmarkFilter(width, height, FilterConfig())
         self._signals = SignalExtractor(side_override)
         self._curv = _Ema(CURVATURE_TAU_S)
-        self._pos_status: dict[str, str] = {}
-        self._form_status: dict[str, str] = {}
+        self._pos_status: dict[str, Status] = {}
+        self._form_status: dict[str, Status] = {}
         self._holds = HoldTracker(spec.timing)
         self._reps = RepTracker(spec.reps, spec.timing) if spec.reps else None
         self._rep_signal = spec.reps.signal if spec.reps is not None else ""
@@ -203,10 +204,11 @@ class Session:
         xy, sig = self._measure(t, obs, outline)
         values = {k: sig.values.get(k, math.nan) for k in self.spec.signals}
         in_position = self._judge_position(values)
-        side = sig.back_side if self.spec.per_side else "both"
+        side: Side | None = sig.back_side if self.spec.per_side else None
+        booked_to: HoldSide | None = side if self.spec.per_side else BOTH
         self._follow_baselines(t, values)
         statuses, verdict = self._judge_form(values, sig.reasons)
-        at_top = self._time(t, values, in_position, side, verdict)
+        at_top = self._time(t, values, in_position, booked_to, verdict)
         active = self._holds.active
         judging = active is not None or at_top or (self._reps is not None and self._reps.current is not None)
         cue_text, cue_code = self._cues.choose(Situation(
@@ -216,7 +218,7 @@ class Session:
             not_judged=tuple(r for _, r in verdict.not_judged)))
         result = FrameResult(
             index=index, t=t, found=obs is not None, xy=xy, values=values, statuses=statuses,
-            in_position=in_position, side=side if side != "both" else None, facing=sig.facing,
+            in_position=in_position, side=side, facing=sig.facing,
             in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
             at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
             cue=cue_text, cue_code=cue_code, faults=verdict.faults if (active or at_top) else (),
@@ -255,7 +257,7 @@ class Session:
             self._baselines.update(t, values)
 
     def _judge_form(self, values: dict[str, float],
-                    reasons: dict[str, Reason]) -> tuple[dict[str, str], FrameVerdict]:
+                    reasons: dict[str, Reason]) -> tuple[dict[str, Status], FrameVerdict]:
         """Every criterion's status this frame, and the form verdict over the criteria judged now.
 
         Top-only criteria are judged while a rep is in progress and at the top (as of the last frame).
@@ -265,7 +267,7 @@ class Session:
         judge_top = reps is not None and reps.current is not None and \
             reps.is_top_level(values.get(self._rep_signal, math.nan) - reps.floor())
         statuses = dict(self._pos_status)
-        judged: dict[str, str] = {}
+        judged: dict[str, Status] = {}
         for c in spec.form:
             st = self._form_status[c.id]
             if c.when == "top" and reps is not None and not judge_top:
@@ -279,7 +281,7 @@ class Session:
         return statuses, FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults,
                                       not_judged=not_judged)
 
-    def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: str | None,
+    def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: HoldSide | None,
               verdict: FrameVerdict) -> bool:
         """Advance the hold or rep timers; True when this frame is at the top of a rep."""
         if self._reps is None:
@@ -287,7 +289,7 @@ class Session:
             return False
         top_faults = tuple(dict.fromkeys(c.code for c in self.spec.form_by_priority
                                          if c.when == "top" and self._form_status.get(c.id) == FAIL))
-        return self._reps.update(t, values.get(self._rep_signal, math.nan), in_position, side or "both", top_faults)
+        return self._reps.update(t, values.get(self._rep_signal, math.nan), in_position, side or BOTH, top_faults)
 
     def finish(self) -> SessionResult:
         """Close open holds/reps and return everything the reports need."""

@@ -15,7 +15,13 @@ from numpy.typing import NDArray
 from formcheck.exercises.signal_registry import PER_LEG
 from formcheck.judge import angles as ang
 from formcheck.judge.reasons import Reason, Unjudged
+from formcheck.judge.sides import Side
 from formcheck.pose import landmarks as lm
+
+# The sticky choices' signs as sides: a positive thigh difference means the right leg is further back;
+# a positive depth difference means the left side is nearer the camera.
+_BACK_BY_SIGN: dict[int, Side] = {1: "right", -1: "left"}
+_NEAR_BY_SIGN: dict[int, Side] = {1: "left", -1: "right"}
 
 # Landmarks each per-leg angle needs (on that leg's side), to say why a value is unknown.
 LANDMARKS_NEEDED = {
@@ -38,8 +44,8 @@ class FrameSignals:
     values: dict[str, float]
     reasons: dict[str, Reason]
     facing: int
-    back_side: str | None
-    near_side: str | None
+    back_side: Side | None
+    near_side: Side | None
     angles: dict[str, float]
 
 
@@ -64,7 +70,7 @@ class _Sticky:
 class SignalExtractor:
     """Turns cleaned landmarks (+ an optional back-outline measure) into named signals."""
 
-    def __init__(self, side_override: str | None = None) -> None:
+    def __init__(self, side_override: Side | None = None) -> None:
         self.side_override = side_override
         self._facing_ema = 0.0
         self._facing = _Sticky(0.25)
@@ -98,15 +104,15 @@ class SignalExtractor:
 
         # Back leg: the one whose thigh points further back (smaller thigh angle).
         back_state = self._back.update(a["thigh_left"] - a["thigh_right"]) if facing else self._back.state
-        back_side = {1: "right", -1: "left"}.get(back_state)
+        back_side = _BACK_BY_SIGN.get(back_state)
         if self.side_override:
             back_side = self.side_override
         # Near side: smaller MediaPipe depth on shoulder, hip and knee.
-        near_side = None
+        near_side: Side | None = None
         if z is not None:
             dz = float(np.nanmean(z[[lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE]]
                                   - z[[lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE]]))
-            near_side = {1: "left", -1: "right"}.get(self._near.update(dz))
+            near_side = _NEAR_BY_SIGN.get(self._near.update(dz))
         roles = {"left": "left", "right": "right", "back": back_side,
                  "front": lm.other_side(back_side) if back_side else None, "near": near_side}
 

@@ -7,6 +7,7 @@ A pure state machine over per-frame inputs (set-up verdicts, then the session's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
@@ -14,9 +15,15 @@ from formcheck.judge.setup_check import SetupVerdict
 
 SETUP_STABLE_S = 1.0  # the set-up must stay good this long before timing starts
 
-SETUP, ACTIVE = "setup", "active"
-# Sound events
-HOLD_STARTED, HOLD_BROKEN, TARGET_REACHED = "hold_started", "hold_broken", "target_reached"
+#: "setup": checking the camera view, nothing timed; "active": judging.
+Phase = Literal["setup", "active"]
+SETUP: Final = "setup"
+ACTIVE: Final = "active"
+#: What the sound plays on (see :mod:`formcheck.run.sound`).
+SoundEvent = Literal["hold_started", "hold_broken", "target_reached"]
+HOLD_STARTED: Final = "hold_started"
+HOLD_BROKEN: Final = "hold_broken"
+TARGET_REACHED: Final = "target_reached"
 
 OTHER_SIDE_CUE = "Now the other side"
 ALL_DONE_CUE = "Both sides done - well done"
@@ -32,9 +39,9 @@ class CoachState:
     happened on this frame. ``sides_done``: sides whose hold target was reached.
     """
 
-    phase: str
+    phase: Phase
     cue: str
-    events: tuple[str, ...]
+    events: tuple[SoundEvent, ...]
     sides_done: tuple[str, ...]
 
 
@@ -43,7 +50,7 @@ class LiveCoach:
 
     def __init__(self, spec: ExerciseSpec) -> None:
         self.spec = spec
-        self.phase = SETUP
+        self.phase: Phase = SETUP
         self._setup_ok_since: float | None = None
         self._prev: FrameResult | None = None
         self._sides_done: list[str] = []
@@ -71,7 +78,7 @@ class LiveCoach:
     def on_result(self, r: FrameResult) -> CoachState:
         """Feed one judged frame of the active phase."""
         spec, prev = self.spec, self._prev
-        events: list[str] = []
+        events: list[SoundEvent] = []
         if spec.mode == "hold":
             was_in_hold = prev is not None and prev.in_hold
             if r.in_hold and not was_in_hold:

@@ -27,6 +27,7 @@ from formcheck.judge.frame_log import FrameLog
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.session import Session, SessionResult
 from formcheck.judge.setup_check import check_setup
+from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
 from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
@@ -177,7 +178,7 @@ class _LiveRun:
     the views and the annotated video."""
 
     def __init__(self, spec: ExerciseSpec, info: SourceInfo, estimator: PoseEstimator, out_dir: Path,
-                 side: str | None, view: _Window | None, term: _TerminalView | None, track: _VideoTrack | None,
+                 side: Side | None, view: _Window | None, term: _TerminalView | None, track: _VideoTrack | None,
                  sound: SoundOut) -> None:
         self.spec, self.info, self.estimator, self.out_dir = spec, info, estimator, out_dir
         self.view, self.term, self.track, self.sound = view, term, track, sound
@@ -193,7 +194,7 @@ class _LiveRun:
         self.last_img: np.ndarray | None = None
         self.last_result: FrameResult | None = None
 
-    def _new_session(self, side_override: str | None) -> Session:
+    def _new_session(self, side_override: Side | None) -> Session:
         return Session(self.spec, self.info.width, self.info.height, side_override=side_override,
                        cues=FormCues(self.spec))
 
@@ -255,7 +256,7 @@ class _LiveRun:
         new_side = self.session.side_override
         if key == "s":
             current = (self.last_result.side if self.last_result is not None else None) or self.session.side_override
-            new_side = {"left": "right", "right": "left"}.get(current or "", "left")
+            new_side = "right" if current == "left" else "left"
             self.notes.append(f"side switched by the user to {new_side} at {t_now:.1f} s")
         else:
             self.notes.append(f"reset by the user at {t_now:.1f} s")
@@ -303,7 +304,7 @@ class _LiveRun:
 
 def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Path | None = None,
              window: bool = True, voice: bool = False, tones: bool = True, max_side: int = 720,
-             write_video: bool = True, side: str | None = None, estimator: PoseEstimator | None = None,
+             write_video: bool = True, side: Side | None = None, estimator: PoseEstimator | None = None,
              on_frame: Callable[[int], None] | None = None,
              show_summary_s: float = SUMMARY_SHOW_S) -> SessionOutcome:
     """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time).

@@ -13,6 +13,7 @@ from pathlib import Path
 from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
+from formcheck.judge.sides import Side
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
 from formcheck.pose.base import PoseEstimator
@@ -58,7 +59,7 @@ class Progress:
             sys.stderr.flush()
 
 
-def run_score(video: Path, exercise: str, out_dir: Path, side: str | None = None, max_side: int = 720,
+def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
               mot: bool = False) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
