@@ -90,7 +90,7 @@ def main() -> None:
         scoring.Progress = MemoryProgress
         outcome = scoring.run_score(video, "kneeling-hip-flexor", Path(tmp) / "out", write_video=not args.no_video,
                                     progress=False, workers=args.workers)
-        print(f"scored {outcome.report['frames']} frames in {time.monotonic() - t0:.0f} s")
+        print(f"scored {outcome.report.frames} frames in {time.monotonic() - t0:.0f} s")
         first, last = readings.get(1), readings.get(int(args.minutes))
         if first is not None and last is not None:
             print(f"RSS growth from minute 1 to minute {int(args.minutes)}: {last - first:+.1f} MB "

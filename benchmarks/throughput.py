@@ -181,8 +181,8 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         workers = 2 if stage.startswith("score_w2") else 1
         outcome = run_score(clip, exercise, out, write_video=not stage.endswith("novideo"), progress=False,
                             workers=workers)
-        frames = outcome.report["frames"]
-        extra["report"] = outcome.report
+        frames = outcome.report.frames
+        extra["report"] = outcome.report.to_json()
     wall, cpu = time.perf_counter() - t0, cpu_s() - c0
     return {"stage": stage, "frames": frames, "wall_s": wall, "ms_per_frame": 1000 * wall / frames,
             "cpu_ms_per_frame": 1000 * cpu / frames, "x_realtime": frames / FPS / wall, "rss_mb": sampler.stop(),

@@ -14,6 +14,7 @@ from formcheck.judge.sides import Side
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
+    from formcheck.report.model import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -136,7 +137,7 @@ def _exit_after_report(session_error: FormcheckError | None, history_error: Form
         raise _fail(history_error)
 
 
-def _record(db: Path | None, report: dict, result: SessionResult | None, mode: str, out_dir: Path,
+def _record(db: Path | None, report: Report, result: SessionResult | None, mode: str, out_dir: Path,
             quiet: bool) -> FormcheckError | None:
     """Add a finished session to the history after its report is written; return the error, if any."""
     from formcheck.history.store import record_finished

@@ -40,7 +40,7 @@ CLIP, EXERCISE, FAULT = "supported_bridge_drop", "supported-bridge", "hips_dropp
 def scored(tmp_path_factory):
     out = tmp_path_factory.mktemp(CLIP)
     outcome = run_score(SAMPLES / f"{CLIP}.mp4", EXERCISE, out, progress=False, mot=True)
-    return outcome.report, out
+    return outcome.report.to_json(), out
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from formcheck.judge.holds import HoldRecord
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
 from formcheck.report.json_report import build_report
+from formcheck.report.model import FaultTime, RepReport
 from tests.test_cli_errors import assert_one_line_error, formcheck
 from tests.test_report import lunge_session
 
@@ -100,23 +102,22 @@ def test_recorded_session_reads_back_per_side(tmp_path):
     conn.close()
     assert row.session_id == sid and row.exercise == "kneeling-hip-flexor" and row.mode == "score"
     assert row.side == "right" and row.holds == 1 and row.target_reached
-    assert row.good_form_s == pytest.approx(report["holds"][0]["good_form_s"])
+    assert row.good_form_s == pytest.approx(report.holds[0].good_form_s)
     assert row.peak_hip_ext_deg == pytest.approx(20.0, abs=0.1)  # back thigh 20 deg behind an upright trunk
     assert row.tilt_change_deg == pytest.approx(8.0, abs=0.2)  # outline 0.06 -> 0.04 once tucked
     hold = res.holds[0]  # one no_pelvic_tilt episode (before the tuck) over the hold
     assert row.faults_per_min == pytest.approx(1 / ((hold.end_s - hold.start_s) / 60), rel=1e-3)
-    assert row.score == report["score"]
+    assert row.score == report.score
 
 
 def test_reps_and_empty_sessions_read_back(tmp_path):
     report, _ = lunge_report()
-    bridge = {**report, "exercise": "bridge", "target_s": 2.0, "holds": [], "reps": [
-        {"side": "both", "start_s": 1.0, "end_s": 5.0, "top_hold_s": 2.5, "complete": True, "faults": []},
-        {"side": "both", "start_s": 7.0, "end_s": 11.0, "top_hold_s": 1.5, "complete": True,
-         "faults": [{"code": "hips_low"}, {"code": "feet_too_far"}]},
-        {"side": "both", "start_s": 13.0, "end_s": 17.0, "top_hold_s": 2.0, "complete": False,
-         "faults": [{"code": "hips_low"}]}]}
-    nothing = {**report, "holds": [], "reps": []}
+    low, far = FaultTime("hips_low", "Hips low", 1.0), FaultTime("feet_too_far", "Feet too far", 1.0)
+    bridge = replace(report, exercise="bridge", target_s=2.0, holds=(), reps=(
+        RepReport("both", 1.0, 5.0, 2.5, True, ()),
+        RepReport("both", 7.0, 11.0, 1.5, True, (low, far)),
+        RepReport("both", 13.0, 17.0, 2.0, False, (low,))))
+    nothing = replace(report, holds=(), reps=())
     db = tmp_path / "h.sqlite"
     conn = open_history(db)
     insert_session(conn, bridge, [], "score")
@@ -210,16 +211,17 @@ import json, sys, time
 from datetime import datetime, timezone
 from formcheck.history.store import insert_session, open_history
 from formcheck.history.figures import HoldFigures
+from formcheck.report.model import report_from_json
+from dataclasses import replace
 db, report_path, tag, n, go = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
-report = json.loads(open(report_path).read())
-figs = [HoldFigures(20.0, 8.0, 1.5)] * len(report["holds"])
+report = report_from_json(json.loads(open(report_path).read()))
+figs = [HoldFigures(20.0, 8.0, 1.5)] * len(report.holds)
 while time.time() < go:
     time.sleep(0.001)
 t0 = time.time()
 for i in range(n):
-    report["source"] = f"{tag}-{i}.mp4"
     conn = open_history(db)  # a new connection per session, like separate score runs
-    insert_session(conn, report, figs, "score")
+    insert_session(conn, replace(report, source=f"{tag}-{i}.mp4"), figs, "score")
     conn.close()
 print(json.dumps([t0, time.time()]))
 """
@@ -230,7 +232,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     report, _ = lunge_report()
     n = 150
     go = time.time() + 1.5
-    (tmp_path / "report.json").write_text(json.dumps(report))
+    (tmp_path / "report.json").write_text(json.dumps(report.to_json()))
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(tmp_path / "report.json"), tag, str(n),
                                str(go)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
              for tag in ("a", "b")]
@@ -243,7 +245,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     sources = {r[0] for r in conn.execute("SELECT source FROM sessions")}
     assert sources == {f"{tag}-{i}.mp4" for tag in "ab" for i in range(n)}
-    assert conn.execute("SELECT COUNT(*) FROM holds").fetchone()[0] == 2 * n * len(report["holds"])
+    assert conn.execute("SELECT COUNT(*) FROM holds").fetchone()[0] == 2 * n * len(report.holds)
     assert conn.execute("SELECT COUNT(*) FROM holds WHERE session_id NOT IN (SELECT id FROM sessions)"
                         ).fetchone()[0] == 0
     conn.close()
@@ -258,10 +260,7 @@ def fill_history(db: Path) -> None:
     now = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
     for days_ago in (2, 1, 0):
         record_session(db, report, res, "score", recorded_at=now - timedelta(days=days_ago))
-    left = json.loads(json.dumps(report))
-    left["holds"][0]["side"] = "left"
-    left["holds"][0]["good_form_s"] = 12.0
-    left["holds"][0]["target_reached"] = False
+    left = replace(report, holds=(replace(report.holds[0], side="left", good_form_s=12.0, target_reached=False),))
     conn = open_history(db)
     insert_session(conn, left, [hold_figures(res, res.holds[0].start_s, res.holds[0].end_s)], "live",
                    recorded_at=now - timedelta(days=9))

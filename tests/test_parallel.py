@@ -100,9 +100,9 @@ def test_background_reader_stops_early_on_close():
 def test_two_workers_match_one_worker_on_a_hold_across_the_cut(tmp_path):
     # lunge_left_ppt: one hold on the left, 2.3-42.4 s; 2 workers cut the 44 s clip at ~22 s, inside it.
     video = SAMPLES / "lunge_left_ppt.mp4"
-    one = run_score(video, "kneeling-hip-flexor", tmp_path / "w1", write_video=False, progress=False).report
+    one = run_score(video, "kneeling-hip-flexor", tmp_path / "w1", write_video=False, progress=False).report.to_json()
     two = run_score(video, "kneeling-hip-flexor", tmp_path / "w2", write_video=True, progress=False,
-                    workers=2).report
+                    workers=2).report.to_json()
     assert two["frames"] == one["frames"] and two["frames_with_pose"] == one["frames_with_pose"]
     assert len(one["holds"]) == len(two["holds"]) == 1  # the hold across the cut stays one hold
     a, b = one["holds"][0], two["holds"][0]

@@ -22,6 +22,7 @@ from formcheck.report.json_report import (
     write_frames_csv,
     write_report_json,
 )
+from formcheck.report.model import report_from_json
 from formcheck.report.plots import plot_angles
 from formcheck.run.cues import FormCues
 from tests.poses import kneeling, observation, standing
@@ -63,10 +64,11 @@ def test_report_validates_and_scores_one_side(tmp_path):
 
 def test_schema_rejects_a_broken_report():
     s, res = lunge_session(5.0)
-    report = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video"))
-    del report["holds"]
+    doc = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video")).to_json()
+    jsonschema.validate(doc, SCHEMA)
+    del doc["holds"]
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(report, SCHEMA)
+        jsonschema.validate(doc, SCHEMA)
 
 
 def test_frames_csv_has_every_criterion_and_a_row_per_frame(tmp_path):
@@ -91,3 +93,11 @@ def test_exercises_and_explain_commands():
     assert ex.returncode == 0
     for c in load_exercise("kneeling-hip-flexor").form:
         assert c.code in ex.stdout and c.cue in ex.stdout
+
+
+def test_report_reads_back_from_its_json(tmp_path):
+    s, res = lunge_session(12.0)
+    report = build_report(res, SourceInfo("c.mp4", 640, 480, 30.0, s.n_frames, "video"), elapsed_s=1.5)
+    write_report_json(report, tmp_path / "report.json")
+    again = report_from_json(json.loads((tmp_path / "report.json").read_text()))
+    assert again == report and again.holds and again.processing_s == 1.5

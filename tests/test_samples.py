@@ -20,7 +20,7 @@ def score(name: str, exercise: str, tmp_path):
     video = SAMPLES / f"{name}.mp4"
     gt = json.loads((SAMPLES / f"{name}.json").read_text())
     outcome = run_score(video, exercise, tmp_path, write_video=False, progress=False)
-    return outcome.report, gt
+    return outcome.report.to_json(), gt
 
 
 def fault_seconds(hold: dict, code: str) -> float:

@@ -34,6 +34,7 @@ from typing import Any
 from formcheck.errors import HistoryError, InputError
 from formcheck.history.figures import HoldFigures, session_hold_figures
 from formcheck.judge.session import SessionResult
+from formcheck.report.model import Report
 
 DB_ENV = "FORMCHECK_DB"
 DB_NAME = "history.sqlite"
@@ -242,35 +243,35 @@ def _utc_text(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime(_TIME_FORMAT)
 
 
-def insert_session(conn: sqlite3.Connection, report: Mapping[str, Any], figures: Sequence[HoldFigures],
+def insert_session(conn: sqlite3.Connection, report: Report, figures: Sequence[HoldFigures],
                    mode: str, out_dir: Path | None = None, recorded_at: datetime | None = None) -> int:
     """Insert one session (its report plus the per-hold ``figures``) in one transaction; return its id."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if len(figures) != len(report["holds"]):
-        raise ValueError(f"{len(figures)} hold figures for {len(report['holds'])} holds")
+    if len(figures) != len(report.holds):
+        raise ValueError(f"{len(figures)} hold figures for {len(report.holds)} holds")
     when = _utc_text(recorded_at or datetime.now(timezone.utc))
     conn.execute("BEGIN IMMEDIATE")
     try:
         cur = conn.execute(
             "INSERT INTO sessions (recorded_at, exercise, source, mode, duration_s, detection_rate, score, "
             "target_s, report_schema, formcheck_version, out_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (when, report["exercise"], str(report["source"]), mode, report["duration_s"], report["detection_rate"],
-             report["score"], report["target_s"], report["schema_version"], report["formcheck_version"],
+            (when, report.exercise, str(report.source), mode, report.duration_s, report.detection_rate,
+             report.score, report.target_s, report.schema_version, report.formcheck_version,
              None if out_dir is None else str(out_dir)))
         assert cur.lastrowid is not None  # set by the INSERT just executed
         sid = int(cur.lastrowid)
         conn.executemany(
             "INSERT INTO holds (session_id, idx, side, start_s, end_s, good_form_s, target_s, target_reached, "
             "peak_hip_ext_deg, tilt_change_deg, faults_per_min) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sid, i, h["side"], h["start_s"], h["end_s"], h["good_form_s"], h["target_s"], int(h["target_reached"]),
+            [(sid, i, h.side, h.start_s, h.end_s, h.good_form_s, h.target_s, int(h.target_reached),
               f.peak_hip_ext_deg, f.tilt_change_deg, f.faults_per_min)
-             for i, (h, f) in enumerate(zip(report["holds"], figures, strict=True))])
+             for i, (h, f) in enumerate(zip(report.holds, figures, strict=True))])
         conn.executemany(
             "INSERT INTO reps (session_id, idx, side, start_s, end_s, top_hold_s, complete, faults) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sid, i, r["side"], r["start_s"], r["end_s"], r["top_hold_s"], int(r["complete"]),
-              " ".join(f["code"] for f in r["faults"])) for i, r in enumerate(report["reps"])])
+            [(sid, i, r.side, r.start_s, r.end_s, r.top_hold_s, int(r.complete),
+              " ".join(fault.code for fault in r.faults)) for i, r in enumerate(report.reps)])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -279,7 +280,7 @@ def insert_session(conn: sqlite3.Connection, report: Mapping[str, Any], figures:
     return sid
 
 
-def record_session(db_path: Path, report: Mapping[str, Any], result: SessionResult, mode: str,
+def record_session(db_path: Path, report: Report, result: SessionResult, mode: str,
                    out_dir: Path | None = None, recorded_at: datetime | None = None) -> int:
     """Record a finished session (``mode`` "score" or "live") in the history at ``db_path``; return its id.
 
@@ -300,12 +301,12 @@ def record_session(db_path: Path, report: Mapping[str, Any], result: SessionResu
     return _retry_while_locked(once)
 
 
-def record_finished(db: Path | None, report: Mapping[str, Any], result: SessionResult, mode: str,
+def record_finished(db: Path | None, report: Report, result: SessionResult, mode: str,
                     out_dir: Path | None) -> str | None:
     """Record a session whose report files are already written, unless no person was found in any
     frame (nothing to track). Returns a line for the summary, or None when nothing was recorded.
     A :class:`HistoryError` names the database and says the report itself was written."""
-    if not report["frames_with_pose"]:
+    if not report.frames_with_pose:
         return None
     path = resolve_db_path(db)
     try:

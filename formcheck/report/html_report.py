@@ -28,6 +28,7 @@ from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.rules import FAIL, PASS, combine
 from formcheck.judge.session import SessionResult
 from formcheck.report.key_frames import KeyFrames, counted_faults, measure_label
+from formcheck.report.model import HoldReport, Report, RepReport
 
 # Timeline colours (also what the browser test looks for in the screenshot).
 COLORS = {"good": "#2f9e44", "faulty": "#e8590c", "not_judged": "#adb5bd", "break": "#e9ecef",
@@ -152,42 +153,42 @@ def _legend(categories: list[str]) -> str:
         f'<span><i style="background:{COLORS[c]}"></i>{_e(LABELS[c])}</span>' for c in categories) + "</div>"
 
 
-def _holds_html(report: dict, result: SessionResult) -> str:
+def _holds_html(report: Report, result: SessionResult) -> str:
     spec = result.spec
     parts = ["<section><h2>Holds</h2>"]
     for side in spec.report_sides:
-        holds = [h for h in report["holds"] if h["side"] == side]
+        holds = [h for h in report.holds if h.side == side]
         title = f"{side.capitalize()} side" if side != "both" else "Hold"
         parts.append(f"<h3>{_e(title)}</h3>")
         if not holds:
             parts.append(f'<p>No hold found{" on this side" if side != "both" else ""}.</p>')
         for h in holds:
-            frac = min(1.0, h["good_form_s"] / h["target_s"]) if h["target_s"] else 0.0
-            mark = "target reached" if h["target_reached"] else "target not reached"
-            faults = ", ".join(f"{f['message']} {f['seconds']:.1f} s" for f in h["faults"]) or "none"
-            segs = segments(result.frames, h["start_s"], h["end_s"], lambda f: hold_category(spec, f))
+            frac = min(1.0, h.good_form_s / h.target_s) if h.target_s else 0.0
+            mark = "target reached" if h.target_reached else "target not reached"
+            faults = ", ".join(f"{f.message} {f.seconds:.1f} s" for f in h.faults) or "none"
+            segs = segments(result.frames, h.start_s, h.end_s, lambda f: hold_category(spec, f))
             parts.append(
-                f"<p><b>{h['good_form_s']:.1f} s</b> of good form of the {h['target_s']:g} s target ({_e(mark)}); "
-                f"held {h['start_s']:.1f}–{h['end_s']:.1f} s.</p>"
+                f"<p><b>{h.good_form_s:.1f} s</b> of good form of the {h.target_s:g} s target ({_e(mark)}); "
+                f"held {h.start_s:.1f}–{h.end_s:.1f} s.</p>"
                 f'<div class="bar" title="good form / target"><div style="width:{100 * frac:.1f}%"></div></div>'
-                f"<p class=\"note\">good form {h['good_form_s']:.1f} s · faulty {h['faulty_s']:.1f} s · not judged "
-                f"{h['not_judged_s']:.1f} s · breaks {h['break_s']:.1f} s · faults: {_e(faults)}</p>"
-                + _timeline_svg(segs, h["start_s"], h["end_s"]))
+                f"<p class=\"note\">good form {h.good_form_s:.1f} s · faulty {h.faulty_s:.1f} s · not judged "
+                f"{h.not_judged_s:.1f} s · breaks {h.break_s:.1f} s · faults: {_e(faults)}</p>"
+                + _timeline_svg(segs, h.start_s, h.end_s))
     parts.append(_legend(["good", "faulty", "not_judged", "break"]) + "</section>")
     return "".join(parts)
 
 
-def _reps_html(report: dict, result: SessionResult) -> str:
+def _reps_html(report: Report, result: SessionResult) -> str:
     frames = result.frames
     end = frames[-1].t + _frame_step(frames) if frames else 0.0
     segs = [s for r in result.reps for s in segments(frames, r.start_s, r.end_s, rep_category)]
     rows = "".join(
-        f"<tr><td>{i}</td><td>{r['start_s']:.1f}–{r['end_s']:.1f} s</td><td>{r['top_hold_s']:.1f} s of "
-        f"{report['target_s']:g} s</td><td>{_e(', '.join(f['message'] for f in r['faults']) or 'none')}</td></tr>"
-        for i, r in enumerate(report["reps"], 1))
+        f"<tr><td>{i}</td><td>{r.start_s:.1f}–{r.end_s:.1f} s</td><td>{r.top_hold_s:.1f} s of "
+        f"{report.target_s:g} s</td><td>{_e(', '.join(f.message for f in r.faults) or 'none')}</td></tr>"
+        for i, r in enumerate(report.reps, 1))
     table = ("<table><tr><th>rep</th><th>when</th><th>held at the top</th><th>faults at the top</th></tr>"
              f"{rows}</table>") if rows else "<p>No rep found.</p>"
-    return (f"<section><h2>Reps ({len(report['reps'])})</h2>{table}<h3>Timeline</h3>"
+    return (f"<section><h2>Reps ({len(report.reps)})</h2>{table}<h3>Timeline</h3>"
             f"{_timeline_svg(segs, 0.0, end)}{_legend(['rep', 'good', 'faulty'])}</section>")
 
 
@@ -196,12 +197,13 @@ def _jpeg_data_uri(img) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode("ascii") if ok else ""
 
 
-def _faults_html(report: dict, result: SessionResult, key_frames: KeyFrames | None) -> str:
+def _faults_html(report: Report, result: SessionResult, key_frames: KeyFrames | None) -> str:
     spec = result.spec
     totals: dict[str, float] = {}
-    for item in [*report["holds"], *report["reps"]]:
-        for f in item["faults"]:
-            totals[f["code"]] = totals.get(f["code"], 0.0) + f["seconds"]
+    items: list[HoldReport | RepReport] = [*report.holds, *report.reps]
+    for item in items:
+        for f in item.faults:
+            totals[f.code] = totals.get(f.code, 0.0) + f.seconds
     if not totals:
         return "<section><h2>Faults</h2><p>No fault was counted.</p></section>"
     by_code = spec.criterion_by_code
@@ -235,32 +237,32 @@ def _faults_html(report: dict, result: SessionResult, key_frames: KeyFrames | No
     return "".join(parts)
 
 
-def _not_judged_html(report: dict, spec: ExerciseSpec) -> str:
+def _not_judged_html(report: Report, spec: ExerciseSpec) -> str:
     crits = {c.id: c for c in (*spec.position, *spec.form)}
     rows = "".join(
-        f"<tr><td>{_e(getattr(crits.get(nj['criterion']), 'message', '') or nj['criterion'])}"
-        f" <small>({_e(nj['criterion'])})</small></td><td>{nj['seconds']:.1f} s</td><td>{_e(nj['reason'])}</td></tr>"
-        for nj in report["not_judged"])
+        f"<tr><td>{_e(getattr(crits.get(nj.criterion), 'message', '') or nj.criterion)}"
+        f" <small>({_e(nj.criterion)})</small></td><td>{nj.seconds:.1f} s</td><td>{_e(nj.reason)}</td></tr>"
+        for nj in report.not_judged)
     body = ("<table><tr><th>check</th><th>for</th><th>why</th></tr>" + rows + "</table>") if rows else \
         "<p>Every check could be judged while in position.</p>"
-    notes = "".join(f"<li>{_e(n)}</li>" for n in report["notes"])
+    notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
     return (f"<section><h2>What could not be judged</h2>{body}"
             f"{'<h3>Notes</h3><ul>' + notes + '</ul>' if notes else ''}"
             '<p class="note">A check whose landmarks are hidden or out of frame is not judged, never guessed; '
             "those seconds do not count as good form.</p></section>")
 
 
-def render_html_report(report: dict, result: SessionResult, out_dir: Path, key_frames: KeyFrames | None = None,
+def render_html_report(report: Report, result: SessionResult, out_dir: Path, key_frames: KeyFrames | None = None,
                        when: datetime | None = None) -> str:
     """The page as a string. Reads ``angles.png`` from ``out_dir`` and links ``annotated.mp4`` when present."""
     spec = result.spec
     when = when or datetime.now()
-    title = f"{report['exercise_title']} — {when:%Y-%m-%d}"
-    head = (f"<section><h1>{_e(report['exercise_title'])}</h1>"
-            f'<p class="meta">{when:%Y-%m-%d %H:%M} · {_e(Path(report["source"]).name)} · '
-            f"{report['duration_s']:.1f} s · person found in {report['detection_rate']:.0%} of frames</p>"
-            f'<p><span class="score">{report["score"]:.0f}/100</span></p>'
-            f'<p class="note">{_e(report["score_method"])}</p></section>')
+    title = f"{report.exercise_title} — {when:%Y-%m-%d}"
+    head = (f"<section><h1>{_e(report.exercise_title)}</h1>"
+            f'<p class="meta">{when:%Y-%m-%d %H:%M} · {_e(Path(report.source).name)} · '
+            f"{report.duration_s:.1f} s · person found in {report.detection_rate:.0%} of frames</p>"
+            f'<p><span class="score">{report.score:.0f}/100</span></p>'
+            f'<p class="note">{_e(report.score_method)}</p></section>')
     body = _holds_html(report, result) if spec.mode == "hold" else _reps_html(report, result)
     body += _faults_html(report, result, key_frames)
     if (out_dir / "annotated.mp4").exists():
@@ -274,14 +276,14 @@ def render_html_report(report: dict, result: SessionResult, out_dir: Path, key_f
                  "</section>")
     body += _not_judged_html(report, spec)
     body += ('<p class="note">Form feedback, not a diagnosis: stretch after the acute phase, stop on sharp pain. '
-             f"formcheck {_e(report['formcheck_version'])}.</p>")
+             f"formcheck {_e(report.formcheck_version)}.</p>")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
             f"<style>{CSS}</style></head><body><main>{head}{body}</main><script>{VIDEO_SCRIPT}</script>"
             "</body></html>\n")
 
 
-def write_html_report(report: dict, result: SessionResult, out_dir: Path, key_frames: KeyFrames | None = None,
+def write_html_report(report: Report, result: SessionResult, out_dir: Path, key_frames: KeyFrames | None = None,
                       when: datetime | None = None) -> Path:
     """Write ``out_dir/report.html``; return its path."""
     path = out_dir / "report.html"

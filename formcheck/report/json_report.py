@@ -1,6 +1,7 @@
 """Session results -> ``report.json`` (versioned schema) and ``frames.csv`` (one row per frame).
 
-The JSON schema is ``formcheck/report_schema.json``, documented in ``docs/report.md``.
+The report is typed data (:mod:`formcheck.report.model`) until written; the JSON schema is
+``formcheck/report/report_schema.json``, documented in ``docs/report.md``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from formcheck import __version__
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.holds import RepRecord
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
+from formcheck.report.model import FaultTime, HoldNotJudged, HoldReport, NotJudgedTotal, Report, RepReport
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "report_schema.json"
@@ -34,11 +35,11 @@ def _r(x: float, nd: int = 2) -> float:
     return round(float(x), nd)
 
 
-def _faults(spec: ExerciseSpec, fault_s: dict[str, float]) -> list[dict[str, Any]]:
+def _faults(spec: ExerciseSpec, fault_s: dict[str, float]) -> tuple[FaultTime, ...]:
     messages = {code: c.message for code, c in spec.criterion_by_code.items()}
     order = list(messages)
-    return [{"code": code, "message": messages.get(code, code), "seconds": _r(s)}
-            for code, s in sorted(fault_s.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
+    return tuple(FaultTime(code, messages.get(code, code), _r(s))
+                 for code, s in sorted(fault_s.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
 
 
 def rep_fault_codes(rep: RepRecord) -> tuple[str, ...]:
@@ -72,8 +73,8 @@ def score_session(result: SessionResult) -> Score:
                  f"target, capped at 1, averaged over sides, x 100")
 
 
-def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None) -> dict[str, Any]:
-    """The report as a JSON-ready dict (see ``report_schema.json``)."""
+def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None) -> Report:
+    """The report of a finished session (written as ``report.json`` by :func:`write_report_json`)."""
     spec = result.spec
     n_frames, n_found = result.n_frames, result.n_found
     frames = result.frames
@@ -89,68 +90,38 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
         nj = []
         for cid, reasons in h.not_judged_reasons.items():
             for reason, s in reasons.items():
-                nj.append({"criterion": cid, "reason": reason, "seconds": _r(s)})
+                nj.append(HoldNotJudged(cid, reason, _r(s)))
                 not_judged_total[(cid, reason)] = not_judged_total.get((cid, reason), 0.0) + s
-        holds.append({
-            "side": h.side, "start_s": _r(h.start_s), "end_s": _r(h.end_s),
-            "duration_s": _r(h.end_s - h.start_s), "good_form_s": _r(h.good_form_s),
-            "faulty_s": _r(h.faulty_s), "not_judged_s": _r(h.not_judged_s), "break_s": _r(h.break_s),
-            "target_s": spec.target_s, "target_reached": h.good_form_s >= spec.target_s,
-            "faults": _faults(spec, h.fault_s), "not_judged": nj,
-        })
+        holds.append(HoldReport(
+            side=h.side, start_s=_r(h.start_s), end_s=_r(h.end_s), duration_s=_r(h.end_s - h.start_s),
+            good_form_s=_r(h.good_form_s), faulty_s=_r(h.faulty_s), not_judged_s=_r(h.not_judged_s),
+            break_s=_r(h.break_s), target_s=spec.target_s, target_reached=h.good_form_s >= spec.target_s,
+            faults=_faults(spec, h.fault_s), not_judged=tuple(nj)))
     reps = []
     for r in result.reps:
         fault_s = {c: r.fault_s.get(c, 0.0) for c in rep_fault_codes(r)}
-        reps.append({"side": r.side, "start_s": _r(r.start_s), "end_s": _r(r.end_s),
-                     "top_hold_s": _r(r.top_hold_s), "complete": r.complete, "faults": _faults(spec, fault_s)})
+        reps.append(RepReport(side=r.side, start_s=_r(r.start_s), end_s=_r(r.end_s), top_hold_s=_r(r.top_hold_s),
+                              complete=r.complete, faults=_faults(spec, fault_s)))
     score = score_session(result)
     codes = {c.id: c.code for c in spec.form}
-    not_judged = [{"criterion": cid, "code": codes.get(cid, ""), "reason": reason, "seconds": _r(s)}
-                  for (cid, reason), s in sorted(not_judged_total.items(), key=lambda kv: -kv[1])]
+    not_judged = tuple(NotJudgedTotal(cid, codes.get(cid, ""), reason, _r(s))
+                       for (cid, reason), s in sorted(not_judged_total.items(), key=lambda kv: -kv[1]))
     notes = list(info.decode_errors) + list(result.notes)
     rate = n_found / n_frames if n_frames else 0.0
     if n_frames and rate < 0.5:
         notes.append(f"a person was found in only {rate:.0%} of frames: check the framing (whole body, side view)")
-    report: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "formcheck_version": __version__,
-        "exercise": spec.name,
-        "exercise_title": spec.title,
-        "source": info.path,
-        "fps": _r(info.fps, 3),
-        "width": info.width,
-        "height": info.height,
-        "duration_s": _r(duration),
-        "frames": n_frames,
-        "frames_with_pose": n_found,
-        "detection_rate": _r(rate, 4),
-        "side_override": result.side_override,
-        "target_s": spec.target_s,
-        "holds": holds,
-        "reps": reps,
-        "score": score.value,
-        "score_method": score.method,
-        "not_judged": not_judged,
-        "notes": notes,
-    }
-    if elapsed_s is not None:
-        report["processing_s"] = _r(elapsed_s)
-    return report
+    return Report(
+        schema_version=SCHEMA_VERSION, formcheck_version=__version__, exercise=spec.name,
+        exercise_title=spec.title, source=info.path, fps=_r(info.fps, 3), width=info.width, height=info.height,
+        duration_s=_r(duration), frames=n_frames, frames_with_pose=n_found, detection_rate=_r(rate, 4),
+        side_override=result.side_override, target_s=spec.target_s, holds=tuple(holds), reps=tuple(reps),
+        score=score.value, score_method=score.method, not_judged=not_judged, notes=tuple(notes),
+        processing_s=_r(elapsed_s) if elapsed_s is not None else None)
 
 
-def write_report_json(report: dict[str, Any], path: Path) -> None:
+def write_report_json(report: Report, path: Path) -> None:
     """Write the report with stable key order and no NaN (JSON has none)."""
-    path.write_text(json.dumps(_finite(report), indent=2) + "\n", encoding="utf-8")
-
-
-def _finite(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_finite(v) for v in x]
-    return x
+    path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
 def frames_csv_columns(spec: ExerciseSpec) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from formcheck.errors import InputError
 from formcheck.judge.session import SessionResult
@@ -11,6 +10,7 @@ from formcheck.media.frame import SourceInfo
 from formcheck.report.html_report import write_html_report
 from formcheck.report.json_report import build_report, write_frames_csv, write_report_json
 from formcheck.report.key_frames import KeyFrames
+from formcheck.report.model import Report
 from formcheck.report.mot_export import write_mot
 from formcheck.report.plots import plot_angles
 
@@ -40,7 +40,7 @@ def note_visibility(result: SessionResult) -> None:
 
 
 def write_session_outputs(result: SessionResult, info: SourceInfo, elapsed_s: float, out_dir: Path,
-                          key_frames: KeyFrames | None = None, mot: bool = False) -> dict[str, Any]:
+                          key_frames: KeyFrames | None = None, mot: bool = False) -> Report:
     """Write report.json, frames.csv, angles.png and report.html (with the worst frame of each fault
     from ``key_frames``, and annotated.mp4 if already written) into ``out_dir``, plus angles.mot when
     ``mot``; return the report."""

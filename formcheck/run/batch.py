@@ -28,6 +28,7 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
 from formcheck.media.sources import VIDEO_SUFFIXES
+from formcheck.report.model import Report
 from formcheck.report.outputs import make_out_dir
 from formcheck.run.finish import INTERRUPTED_EXIT
 from formcheck.run.score import Progress, run_score
@@ -102,14 +103,14 @@ def is_current(job: BatchJob) -> bool:
         return False
 
 
-def summary_row(video: Path, out_dir: Path, status: str, report: dict[str, Any] | None, error: str) -> dict[str, Any]:
+def summary_row(video: Path, out_dir: Path, status: str, report: Report | None, error: str) -> dict[str, Any]:
     """A summary row from a report (or only the error when there is none)."""
     row: dict[str, Any] = {c: "" for c in COLUMNS}
     row.update(video=str(video), status=status, error=error, out_dir=str(out_dir))
     if report is not None:
-        best = max((h["good_form_s"] for h in report["holds"]), default=0.0)
-        row.update(duration_s=report["duration_s"], frames=report["frames"], detection_rate=report["detection_rate"],
-                   holds=len(report["holds"]), best_good_form_s=best, reps=len(report["reps"]), score=report["score"])
+        best = max((h.good_form_s for h in report.holds), default=0.0)
+        row.update(duration_s=report.duration_s, frames=report.frames, detection_rate=report.detection_rate,
+                   holds=len(report.holds), best_good_form_s=best, reps=len(report.reps), score=report.score)
     return row
 
 

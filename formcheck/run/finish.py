@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from formcheck.errors import FormcheckError, NoUsableFramesError, SourceLostErro
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
 from formcheck.report.key_frames import KeyFrames
+from formcheck.report.model import Report
 from formcheck.report.outputs import write_session_outputs
 
 INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
@@ -47,7 +47,7 @@ class SessionOutcome:
     files are, a printable summary, the error to exit with *after* the report was written, the
     finished session behind the report, and (live only) display timing."""
 
-    report: dict[str, Any] | None
+    report: Report | None
     out_dir: Path
     summary: str
     error: FormcheckError | None = None
@@ -99,27 +99,27 @@ def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elaps
     return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats)
 
 
-def summarize(report: dict[str, Any], out_dir: Path) -> str:
+def summarize(report: Report, out_dir: Path) -> str:
     """A short human summary of a report."""
-    lines = [f"{report['exercise_title']} — {report['source']}",
-             f"  {report['duration_s']:.1f} s, {report['frames']} frames, person found in "
-             f"{report['detection_rate']:.0%}"]
-    for h in report["holds"]:
-        faults = ", ".join(f"{f['code']} {f['seconds']:.0f}s" for f in h["faults"]) or "none"
-        mark = "target reached" if h["target_reached"] else f"target {h['target_s']:g} s not reached"
-        lines.append(f"  hold ({h['side']}): {h['start_s']:.1f}-{h['end_s']:.1f} s, good form {h['good_form_s']:.1f} s"
+    lines = [f"{report.exercise_title} — {report.source}",
+             f"  {report.duration_s:.1f} s, {report.frames} frames, person found in "
+             f"{report.detection_rate:.0%}"]
+    for h in report.holds:
+        faults = ", ".join(f"{f.code} {f.seconds:.0f}s" for f in h.faults) or "none"
+        mark = "target reached" if h.target_reached else f"target {h.target_s:g} s not reached"
+        lines.append(f"  hold ({h.side}): {h.start_s:.1f}-{h.end_s:.1f} s, good form {h.good_form_s:.1f} s"
                      f" ({mark}); faults: {faults}")
-    for i, r in enumerate(report["reps"], 1):
-        faults = ", ".join(f["code"] for f in r["faults"]) or "none"
-        lines.append(f"  rep {i}: {r['start_s']:.1f}-{r['end_s']:.1f} s, held at top {r['top_hold_s']:.1f} s; "
+    for i, r in enumerate(report.reps, 1):
+        faults = ", ".join(f.code for f in r.faults) or "none"
+        lines.append(f"  rep {i}: {r.start_s:.1f}-{r.end_s:.1f} s, held at top {r.top_hold_s:.1f} s; "
                      f"faults: {faults}")
-    if not report["holds"] and not report["reps"]:
+    if not report.holds and not report.reps:
         lines.append("  no hold or rep found")
-    for nj in report["not_judged"][:3]:
-        lines.append(f"  not judged: {nj['criterion']} for {nj['seconds']:.1f} s — {nj['reason']}")
-    for note in report["notes"]:
+    for nj in report.not_judged[:3]:
+        lines.append(f"  not judged: {nj.criterion} for {nj.seconds:.1f} s — {nj.reason}")
+    for note in report.notes:
         lines.append(f"  note: {note}")
-    lines.append(f"  score {report['score']:.0f}/100 ({report['score_method']})")
+    lines.append(f"  score {report.score:.0f}/100 ({report.score_method})")
     extra = [n for n in ("annotated.mp4", "angles.mot") if (out_dir / n).exists()]
     lines.append(f"  wrote {out_dir}/report.html, report.json, frames.csv, angles.png"
                  + "".join(f", {n}" for n in extra))
