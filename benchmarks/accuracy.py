@@ -3,7 +3,9 @@
 Renders (or reuses) synthetic clips, runs the same session ``formcheck score`` runs (MediaPipe on
 the rendered pixels), and compares with the ground truth written beside each clip:
 
-* MAE per angle (pipeline value for the role vs the true angle of that leg, degrees or units),
+* error per signal (pipeline value for the role minus the true angle of that leg, degrees or units;
+  for relative signals the change from the hold's neutral minus the true change): bias (median),
+  MAE, 90th percentile of |error| — the signal-error table the rules read (``--write-errors``),
 * pelvic-tilt estimate error (curvature change from the set-up baseline -> degrees, vs true change),
 * tilt-change classification accuracy (posterior / neutral / anterior),
 * hold duration error and rep count,
@@ -13,6 +15,7 @@ the rendered pixels), and compares with the ground truth written beside each cli
 Usage:
     python benchmarks/accuracy.py --quick            # the short clips (CI)
     python benchmarks/accuracy.py                    # every clip script (documented full run)
+    python benchmarks/accuracy.py --write-errors     # ... and rewrite formcheck/exercises/signal_errors.toml
     python benchmarks/accuracy.py --clips lunge_left_ppt bridge_reps_sag --cache /tmp/fc-clips
 """
 
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.exercises import load_exercise
+from formcheck.exercises.signal_registry import signal_units
 from formcheck.judge.session import Session
 from formcheck.judge.tilt import posterior_tilt_deg
 from formcheck.media.sources import open_source
@@ -35,6 +39,9 @@ from formcheck.pose.analyse import observe
 from formcheck.pose.mediapipe_pose import MediaPipePose
 from formcheck.pose.outline import measure_back_outline
 from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, render_clip
+
+REPO = Path(__file__).resolve().parents[1]
+ERROR_TABLE = REPO / "formcheck" / "exercises" / "signal_errors.toml"
 
 # Angles compared, per exercise: (pipeline signal, ground-truth angle key pattern with {back}/{front}/{near}).
 COMPARED = {
@@ -44,6 +51,35 @@ COMPARED = {
                ("hip_lift.near", "hip_lift_{near}")],
     "supported-bridge": [("hip_lift.near", "hip_lift_{near}"), ("knee.near", "knee_{near}")],
 }
+def _mask_curvature(gt: dict, roles: dict, n: int) -> np.ndarray:
+    return np.array([np.nan if f.get("mask_curvature") is None else f["mask_curvature"] for f in gt["frames"][:n]])
+
+
+def _true_angle(key: str):
+    def get(gt: dict, roles: dict, n: int) -> np.ndarray:
+        k = key.format(**roles)
+        return np.array([np.nan if f["angles"].get(k) is None else f["angles"][k] for f in gt["frames"][:n]])
+    return get
+
+
+# Relative signals (judged as the change from the hold's own neutral) and where their truth is.
+RELATIVE_TRUTH = {
+    "kneeling-hip-flexor": {"back_curvature": _mask_curvature},
+    "supported-bridge": {"hip_lift.near": _true_angle("hip_lift_{near}")},
+}
+
+
+def _neutral_window(gt: dict, hold: dict, timing, t: np.ndarray) -> np.ndarray:
+    """The frames the neutral is taken over: the script's set-up baseline when it has one, else the
+    session's own window (``baseline_settle_s`` into the hold, ``baseline_s`` long)."""
+    if gt.get("baseline"):
+        a, b = gt["baseline"]["start_s"], gt["baseline"]["end_s"]
+    else:
+        a = hold["start_s"] + timing.baseline_settle_s
+        b = a + timing.baseline_s
+    return (t >= a) & (t <= b)
+
+
 TILT_CLASS_DEG = 5.0  # true change beyond +-5 deg = posterior / anterior
 POSTERIOR_CURV, ANTERIOR_CURV = -0.008, 0.012  # the exercise file's entry thresholds
 
@@ -95,8 +131,34 @@ def evaluate_clip(name: str, cache: Path) -> dict:
         g = np.array([np.nan if gt["frames"][i]["angles"].get(k) is None else gt["frames"][i]["angles"][k]
                       for i in range(n)])
         ok = np.isfinite(p) & np.isfinite(g) & in_hold
-        errs[sig] = (np.abs(p[ok] - g[ok]).tolist())
+        errs[sig] = (p[ok] - g[ok]).tolist()  # signed: reading - truth
+    spec = load_exercise(ex)
+    # Relative signals: the change from the hold's own neutral, measured vs true (same units).
+    for sig, truth in RELATIVE_TRUTH.get(ex, {}).items():
+        if not gt["holds"]:
+            continue
+        p = np.array([frames[i].values.get(sig, math.nan) for i in range(n)])
+        g = truth(gt, roles, n)
+        change_err = []
+        for h in gt["holds"]:
+            win = _neutral_window(gt, h, spec.timing, t)
+            hold = (t >= h["start_s"]) & (t <= h["end_s"])
+            if np.isfinite(p[win]).sum() < 3 or np.isfinite(g[win]).sum() < 3:
+                continue
+            dp, dg = p - np.nanmedian(p[win]), g - np.nanmedian(g[win])
+            ok = np.isfinite(dp) & np.isfinite(dg) & hold
+            change_err += (dp[ok] - dg[ok]).tolist()
+        errs[f"{sig}.change"] = change_err
     out["angle_errors"] = errs
+    # Is the tilt judged? In-hold frames after the neutral was taken, by arm position.
+    arms = next((tag.split(":", 1)[1] for tag in gt.get("tags", []) if tag.startswith("arms:")), None)
+    if ex == "kneeling-hip-flexor" and gt["holds"]:
+        after = np.zeros(n, bool)
+        for h in gt["holds"]:
+            after |= (t >= h["start_s"] + 2.0) & (t <= h["end_s"])
+        judged = [frames[i].statuses.get("pelvis_tucked", "not_judged") != "not_judged"
+                  for i in np.flatnonzero(after)]
+        out["tilt_judged"] = {"arms": arms or "knee", "frames": len(judged), "judged": int(sum(judged))}
     # Pelvic tilt (lunge only): change from the baseline window, estimated vs true.
     if ex == "kneeling-hip-flexor" and gt.get("baseline"):
         b0, b1 = gt["baseline"]["start_s"], gt["baseline"]["end_s"]
@@ -149,22 +211,63 @@ def _fmt(x: float | None, nd: int = 2) -> str:
     return "  n/a" if x is None or not math.isfinite(x) else f"{x:.{nd}f}"
 
 
+def signal_error_stats(results: list[dict]) -> dict[str, dict]:
+    """Per signal over all clips: unit, bias (median signed error), MAE, p90 of |error|, frames."""
+    pooled: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        for sig, e in r["angle_errors"].items():
+            pooled[sig] += e
+    out = {}
+    for sig in sorted(pooled):
+        e = np.asarray(pooled[sig], float)
+        if e.size == 0:
+            continue
+        base = sig[:-len(".change")] if sig.endswith(".change") else sig
+        out[sig] = {"unit": signal_units(base), "bias": float(np.median(e)), "mae": float(np.mean(np.abs(e))),
+                    "p90": float(np.percentile(np.abs(e), 90)), "frames": int(e.size)}
+    return out
+
+
+def write_error_table(stats: dict[str, dict], clips: int, path: Path) -> None:
+    """The signal-error table the exercise rules read (formcheck/exercises/signal_errors.toml)."""
+    lines = [
+        "# Measured error of each signal the form rules read: reading minus truth, on frames inside the",
+        "# true holds / rep tops of the rendered clips (exact ground truth; formcheck/synth). A `.change`",
+        "# entry is a relative signal: its change from the hold's own neutral minus the true change.",
+        "# bias = median error; mae = mean |error|; p90 = 90th percentile of |error| = the margin a reading",
+        "# must pass a threshold by before a fault fires (between threshold and margin: borderline).",
+        f"# Regenerate: python benchmarks/accuracy.py --write-errors   ({clips} clips, {time.strftime('%Y-%m-%d')})",
+        "",
+    ]
+    for sig, st in stats.items():
+        nd = 5 if st["unit"] == "unitless" else 3
+        lines += [f'["{sig}"]', f'unit = "{st["unit"]}"', f"bias = {st['bias']:.{nd}f}", f"mae = {st['mae']:.{nd}f}",
+                  f"p90 = {st['p90']:.{nd}f}", f"frames = {st['frames']}", ""]
+    path.write_text("\n".join(lines))
+
+
 def summarize(results: list[dict]) -> str:
     lines = []
     frames = sum(r["frames"] for r in results)
     found = sum(r["found"] for r in results)
     lines.append(f"clips: {len(results)}, frames: {frames}, detection rate: {found / max(frames, 1):.3f}")
     lines.append("")
-    lines.append("| angle | unit | MAE | p90 | frames |")
-    lines.append("|---|---|---|---|---|")
-    pooled = defaultdict(list)
-    for r in results:
-        for sig, e in r["angle_errors"].items():
-            pooled[sig] += e
-    for sig, e in pooled.items():
-        unit = "thigh lengths" if sig.startswith("hip_lift") else "deg"
-        lines.append(f"| {sig} | {unit} | {_fmt(np.mean(e) if e else None)} | "
-                     f"{_fmt(np.percentile(e, 90) if e else None)} | {len(e)} |")
+    lines.append("| signal | unit | bias (median error) | MAE | p90 abs error = margin | frames |")
+    lines.append("|---|---|---|---|---|---|")
+    for sig, st in signal_error_stats(results).items():
+        nd = 4 if st["unit"] == "unitless" else 2
+        lines.append(f"| {sig} | {st['unit']} | {st['bias']:+.{nd}f} | {st['mae']:.{nd}f} | {st['p90']:.{nd}f} | "
+                     f"{st['frames']} |")
+    tj = [r["tilt_judged"] for r in results if "tilt_judged" in r]
+    if tj:
+        lines.append("")
+        lines.append("| clip | arms | tilt judged (in-hold frames after the neutral) |")
+        lines.append("|---|---|---|")
+        for r in results:
+            if "tilt_judged" in r:
+                j = r["tilt_judged"]
+                share = j["judged"] / max(j["frames"], 1)
+                lines.append(f"| {r['clip']} | {j['arms']} | {share:.2f} of {j['frames']} |")
     tilt = [x for r in results for x in r.get("tilt_errors", [])]
     cls = [x for r in results for x in r.get("tilt_class", [])]
     lines.append("")
@@ -205,6 +308,9 @@ def main() -> None:
     ap.add_argument("--clips", nargs="*", help="clip script names (default: all, or the quick set)")
     ap.add_argument("--cache", type=Path, default=Path("benchmarks/.clips"), help="where rendered clips are kept")
     ap.add_argument("--json", type=Path, help="also write per-clip results here")
+    ap.add_argument("--write-errors", action="store_true",
+                    help=f"rewrite the signal-error table the rules read ({ERROR_TABLE.relative_to(REPO)}); "
+                         "only from a full run")
     args = ap.parse_args()
     names = args.clips or (list(QUICK_SET) if args.quick else sorted(CLIP_SCRIPTS))
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -224,6 +330,11 @@ def main() -> None:
           f"{time.monotonic() - t0:.0f} s wall time")
     if args.json:
         args.json.write_text(json.dumps(results))
+    if args.write_errors:
+        if args.quick or args.clips:
+            raise SystemExit("--write-errors needs the full run (no --quick, no --clips)")
+        write_error_table(signal_error_stats(results), len(results), ERROR_TABLE)
+        print(f"wrote {ERROR_TABLE}")
 
 
 if __name__ == "__main__":

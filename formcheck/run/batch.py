@@ -28,7 +28,7 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
 from formcheck.media.sources import VIDEO_SUFFIXES
-from formcheck.report.model import Report
+from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
 from formcheck.run.finish import INTERRUPTED_EXIT
 from formcheck.run.score import Progress, run_score
@@ -172,7 +172,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
     todo: list[BatchJob] = []
     for job in jobs:
         if is_current(job):
-            report = json.loads((job.out_dir / "report.json").read_text())
+            report = report_from_json(json.loads((job.out_dir / "report.json").read_text()))
             rows[job.video] = summary_row(job.video, job.out_dir, "current", report, "")
         else:
             todo.append(job)

@@ -58,43 +58,39 @@ class SessionOutcome:
 @dataclass(frozen=True)
 class Ending:
     """How the run over the frames ended. ``failure``: scoring stopped by an error (a pose process
-    died, ...); ``lost``: why the live source stopped sending frames; ``video_failed``: why the
-    annotated video stopped early (the report still covers every judged frame)."""
+    died, ...); ``lost``: why the live source stopped sending frames."""
 
     interrupted: bool = False
     failure: FormcheckError | None = None
     lost: str | None = None
-    video_failed: str | None = None
 
 
 def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elapsed_s: float, ending: Ending,
                    nothing_judged: FormcheckError, video_path: Path | None = None,
-                   key_frames: KeyFrames | None = None, mot: bool = False,
-                   stats: LiveStats | None = None) -> SessionOutcome:
+                   key_frames: KeyFrames | None = None, mot: bool = False, stats: LiveStats | None = None,
+                   require_person: bool = True, what: str = "partial report") -> SessionOutcome:
     """Write the session's files into ``out_dir`` and choose the exit error.
 
     With no frame judged, nothing is written (an empty annotated video at ``video_path`` is removed)
     and the error is ``ending.failure`` or else ``nothing_judged``. Otherwise the error is, in this
-    order: no person in any frame (exit 3), the source lost (6), Ctrl-C (130), the failure's code.
+    order: no person in any frame (exit 3, when ``require_person``), the source lost (6), Ctrl-C
+    (130), the failure's code. ``what`` names the written report in those messages.
     """
-    if ending.video_failed:
-        result.notes.append(f"the annotated video stopped early ({ending.video_failed}); the report covers "
-                            "every judged frame")
     if result.n_frames == 0:
         if video_path is not None:
             video_path.unlink(missing_ok=True)
         return SessionOutcome(None, out_dir, "", ending.failure or nothing_judged, None, stats)
     report = write_session_outputs(result, info, elapsed_s, out_dir, key_frames=key_frames, mot=mot)
     error: FormcheckError | None = None
-    if result.n_found == 0:
+    if require_person and result.n_found == 0:
         error = NoUsableFramesError(f"{info.path}: no person found in any of {result.n_frames} frames — film the "
                                     f"whole body from the side (report written to {out_dir})")
     elif ending.lost is not None:
-        error = SourceLostError(f"{ending.lost} — report of the session so far written to {out_dir}")
+        error = SourceLostError(f"{ending.lost} — {what} written to {out_dir}")
     elif ending.interrupted:
-        error = FormcheckError(f"interrupted — partial report written to {out_dir}", exit_code=INTERRUPTED_EXIT)
+        error = FormcheckError(f"interrupted — {what} written to {out_dir}", exit_code=INTERRUPTED_EXIT)
     elif ending.failure is not None:
-        error = FormcheckError(f"{ending.failure} — partial report written to {out_dir}",
+        error = FormcheckError(f"{ending.failure} — {what} written to {out_dir}",
                                exit_code=ending.failure.exit_code)
     return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats)
 

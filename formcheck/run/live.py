@@ -284,6 +284,8 @@ class _LiveRun:
         lost = grabber.stop_reason or (self.info.decode_errors[0] if self.info.decode_errors else None)
         if grabber.stop_reason:
             result.notes.append(grabber.stop_reason)
+        if self.track is not None and self.track.failed:
+            result.notes.append(f"the annotated video stopped early: {self.track.failed}")
         if st.captured:
             result.notes.append(f"live: {st.displayed} of {st.captured} captured frames judged and shown "
                                 f"({st.dropped} dropped while busy)")
@@ -294,12 +296,12 @@ class _LiveRun:
         else:
             reason = lost or "the session ended before the set-up was complete"
             nothing = NoUsableFramesError(f"nothing was judged: {reason} — no report written")
-        ending = Ending(interrupted=interrupted, lost=lost,
-                        video_failed=self.track.failed if self.track is not None else None)
+        ending = Ending(interrupted=interrupted, lost=lost)
         live_info = dataclasses.replace(self.info, frame_count=st.captured)
         return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
                               video_path=self.track.path if self.track is not None else None,
-                              key_frames=self.keys, stats=st)
+                              key_frames=self.keys, stats=st, require_person=False,
+                              what="report of the session so far")
 
 
 def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Path | None = None,

@@ -93,11 +93,13 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
         bar.close()
         if writer is not None:
             writer.release()
+            if writer.failed:
+                session.notes.append(f"the annotated video stopped early ({writer.failed}); the report covers "
+                                     "every scored frame")
         if estimator is not None:
             estimator.close()
     elapsed = time.monotonic() - t0
-    ending = Ending(interrupted=interrupted, failure=failure,
-                    video_failed=writer.failed if writer is not None else None)
+    ending = Ending(interrupted=interrupted, failure=failure)
     empty = NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                 "start, or not a video")
     outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty,

@@ -227,7 +227,17 @@ def _build() -> dict[str, ClipScript]:
                    tags=("leave",)))
     s.append(lunge("lunge_hand_on_hip", "left", facing=1, hold_s=14.0, arms="hip",
                    description="Good hold with the kneeling-side hand on the hip (arm covers the back "
-                   "outline).", tags=("occlusion",)))
+                   "outline).", tags=("occlusion", "arms:hip")))
+    s.append(lunge("lunge_hand_on_hip_right", "right", facing=-1, hold_s=14.0, arms="hip", outfit="red",
+                   description="Good hold, right knee down, facing left, the kneeling-side hand on the hip.",
+                   tags=("occlusion", "arms:hip")))
+    for side, facing, outfit in (("left", -1, "blue"), ("right", 1, "green")):
+        s.append(lunge(f"lunge_arms_hang_{side}", side, facing=facing, hold_s=14.0, arms="hang", outfit=outfit,
+                       description=f"Good hold, {side} knee down, tucked, arms hanging at the sides (the lower "
+                       "back stays visible).", tags=("good", "arms:hang")))
+    s.append(lunge("lunge_hands_knee_right", "right", facing=-1, hold_s=14.0, arms="knee", scene="grey",
+                   description="Good hold, right knee down, facing left, both hands on the front knee.",
+                   tags=("good", "arms:knee")))
     s.append(lunge("lunge_noisy", "right", facing=-1, hold_s=14.0, imaging=noisy, outfit="green",
                    motion=Motion(sway_deg=1.5, breath_hz=0.3), description="Good hold with sensor noise, "
                    "camera jitter and stronger sway.", tags=("noise",)))
