@@ -77,7 +77,7 @@ def test_frames_csv_has_every_criterion_and_a_row_per_frame(tmp_path):
     rows = list(csv.DictReader((tmp_path / "frames.csv").open()))
     assert len(rows) == s.n_frames
     assert list(rows[0]) == frames_csv_columns(res.spec)
-    assert {r["crit_pelvis_tucked"] for r in rows} <= {"pass", "fail", "not_judged"}
+    assert {r["crit_pelvis_tucked"] for r in rows} <= {"pass", "borderline", "fail", "not_judged"}
     assert rows[-1]["in_position"] == "1" and rows[0]["in_position"] == "0"
     plot_angles(res, tmp_path / "angles.png")
     assert (tmp_path / "angles.png").read_bytes()[:4] == b"\x89PNG"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 import tomllib
 
 from formcheck.errors import ExerciseFileError, InputError
+from formcheck.exercises.signal_errors import SignalError, error_key, load_signal_errors
 from formcheck.exercises.signal_registry import is_known_signal, signal_help
 
 EXERCISE_DIR = Path(__file__).resolve().parent
@@ -25,6 +26,8 @@ class Criterion:
     ``hysteresis`` (signal units) is the width of the dead band around each bound: a passing
     criterion fails only beyond ``bound + h/2``; a failing one passes again only inside
     ``bound - h/2``. ``relative`` judges the change from the hold's baseline instead of the value.
+    ``error``: the signal's measured error (form criteria; None when not measured): a reading
+    past a bound by no more than its :attr:`margin` is borderline, not a fault.
     """
 
     id: str
@@ -40,6 +43,34 @@ class Criterion:
     when: str = "always"
     why: str = ""
     baseline_tolerance: float = math.inf
+    error: SignalError | None = None
+
+    @property
+    def margin(self) -> float:
+        """How far past a bound (signal units) a reading must be to count as a fault: the signal's
+        measured error (90th percentile of |reading - truth|), 0 when it was not measured."""
+        return self.error.margin if self.error is not None else 0.0
+
+    @property
+    def bounds(self) -> tuple[float, ...]:
+        """The criterion's bounds that are set (min and/or max)."""
+        return tuple(b for b in (self.min, self.max) if b is not None)
+
+    @property
+    def within_error(self) -> bool:
+        """True when a relative criterion's bound is no farther from zero change than the change's
+        measured error: the product cannot tell that change from none, so it cannot judge it."""
+        return self.relative and self.error is not None and all(abs(b) <= self.margin for b in self.bounds)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A signal measured and reported per hold (absolute and as the change from the hold's
+    neutral), never judged: e.g. how far the hip extends in the kneeling stretch."""
+
+    signal: str
+    label: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +112,7 @@ class ExerciseSpec:
     form: tuple[Criterion, ...]
     reps: RepsSpec | None
     path: str
+    outcomes: tuple[Outcome, ...] = ()
 
     @cached_property
     def form_by_priority(self) -> tuple[Criterion, ...]:
@@ -113,7 +145,7 @@ class ExerciseSpec:
     @property
     def signals(self) -> tuple[str, ...]:
         """Every signal the exercise reads, in first-use order."""
-        names = [c.signal for c in (*self.position, *self.form)]
+        names = [c.signal for c in (*self.position, *self.form)] + [o.signal for o in self.outcomes]
         if self.reps:
             names.append(self.reps.signal)
         return tuple(dict.fromkeys(names))
@@ -228,7 +260,7 @@ def _tolerance(r: _Reader) -> float:
 def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
     r = _Reader(data, path, "")
     r.unknown_keys({"name", "title", "summary", "camera", "mode", "sides", "target_s", "needs_outline",
-                    "timing", "position", "form", "reps"})
+                    "timing", "position", "form", "reps", "outcome"})
     mode = r.get("mode", str)
     if mode not in MODES:
         raise r.fail("mode", f"must be one of {MODES}, got '{mode}'")
@@ -249,11 +281,14 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
     if not pos_list:
         raise r.fail("position", "needs at least one [[position]] criterion")
     position = tuple(_criterion(t, path, f"position[{i}].", False) for i, t in enumerate(pos_list))
-    form = tuple(_criterion(t, path, f"form[{i}].", True) for i, t in enumerate(r.get("form", list, [])))
+    errors = load_signal_errors()
+    form = tuple(replace(c, error=errors.get(error_key(c.signal, c.relative)))
+                 for c in (_criterion(t, path, f"form[{i}].", True) for i, t in enumerate(r.get("form", list, []))))
     ids = [c.id for c in (*position, *form)]
     dup = next((i for i in ids if ids.count(i) > 1), None)
     if dup:
         raise r.fail("form", f"criterion id '{dup}' is used twice")
+    outcomes = tuple(_outcome(t, path, f"outcome[{i}].") for i, t in enumerate(r.get("outcome", list, [])))
     reps = None
     if mode == "reps":
         rr = _Reader(r.get("reps", dict), path, "reps.")
@@ -278,5 +313,16 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
         name=r.get("name", str), title=r.get("title", str), summary=r.get("summary", str, ""),
         camera=r.get("camera", str, ""), mode=mode, sides=sides, target_s=target,
         needs_outline=r.get("needs_outline", bool, False), timing=timing, position=position,
-        form=form, reps=reps, path=str(path),
+        form=form, reps=reps, path=str(path), outcomes=outcomes,
     )
+
+
+def _outcome(table: Any, path: Path, where: str) -> Outcome:
+    if not isinstance(table, dict):
+        raise ExerciseFileError(f"{path}: key '{where}': must be a table with 'signal' and 'label'")
+    r = _Reader(table, path, where)
+    r.unknown_keys({"signal", "label", "why"})
+    signal = r.get("signal", str)
+    if not is_known_signal(signal):
+        raise r.fail("signal", f"unknown signal '{signal}' ({signal_help()})")
+    return Outcome(signal, r.get("label", str), r.get("why", str, ""))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from formcheck.exercises.spec import RepsSpec, Timing
 from formcheck.judge.reasons import Reason
-from formcheck.judge.rules import FAIL, PASS, Status
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, Status
 from formcheck.judge.sides import UNKNOWN_SIDE, HoldSide
 
 
@@ -37,7 +37,9 @@ class HoldRecord:
     faulty_s: float = 0.0
     not_judged_s: float = 0.0
     break_s: float = 0.0
+    borderline_s: float = 0.0  # part of good_form_s: a reading within its signal's error of a bound
     fault_s: dict[str, float] = field(default_factory=dict)
+    borderline_code_s: dict[str, float] = field(default_factory=dict)  # fault code -> borderline seconds
     not_judged_reasons: dict[str, dict[str, float]] = field(default_factory=dict)  # criterion -> words -> s
     confirmed: bool = False
 
@@ -48,6 +50,7 @@ class FrameVerdict:
 
     form: Status
     faults: tuple[str, ...] = ()
+    borderline: tuple[str, ...] = ()  # fault codes whose reading is within the signal's error of a bound
     not_judged: tuple[tuple[str, Reason], ...] = ()  # (criterion id, why it is not judged)
 
 
@@ -119,12 +122,17 @@ class HoldTracker:
             return
         if verdict.form == PASS:
             cur.good_form_s += dt
+        elif verdict.form == BORDERLINE:
+            cur.good_form_s += dt
+            cur.borderline_s += dt
         elif verdict.form == FAIL:
             cur.faulty_s += dt
         else:
             cur.not_judged_s += dt
         for code in verdict.faults:
             cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt
+        for code in verdict.borderline:
+            cur.borderline_code_s[code] = cur.borderline_code_s.get(code, 0.0) + dt
         for cid, reason in verdict.not_judged:
             per = cur.not_judged_reasons.setdefault(cid, {})
             per[reason.words] = per.get(reason.words, 0.0) + dt

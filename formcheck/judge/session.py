@@ -21,7 +21,7 @@ from formcheck.judge.frame_log import FrameLog
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
 from formcheck.judge.reasons import Reason, Unjudged
-from formcheck.judge.rules import FAIL, PASS, UNKNOWN, Status, combine, evaluate
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, Status, combine, evaluate
 from formcheck.judge.sides import BOTH, HoldSide, Side
 from formcheck.judge.signals import FrameSignals, SignalExtractor
 from formcheck.pose.base import OutlineMeasure, PoseObservation
@@ -276,10 +276,12 @@ class Session:
             statuses[c.id] = st
             judged[c.id] = st
         faults = tuple(dict.fromkeys(c.code for c in spec.form_by_priority if judged.get(c.id) == FAIL))
+        borderline = tuple(code for code in dict.fromkeys(c.code for c in spec.form_by_priority
+                                                          if judged.get(c.id) == BORDERLINE) if code not in faults)
         not_judged = tuple((c.id, _not_judged_reason(c, reasons, self._baselines))
                            for c in spec.form if judged.get(c.id) == UNKNOWN)
         return statuses, FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults,
-                                      not_judged=not_judged)
+                                      borderline=borderline, not_judged=not_judged)
 
     def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: HoldSide | None,
               verdict: FrameVerdict) -> bool:

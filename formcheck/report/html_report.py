@@ -25,16 +25,16 @@ import cv2
 from formcheck.exercises.explain import criterion_words
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
-from formcheck.judge.rules import FAIL, PASS, combine
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, combine
 from formcheck.judge.session import SessionResult
 from formcheck.report.key_frames import KeyFrames, counted_faults, measure_label
 from formcheck.report.model import HoldReport, Report, RepReport
 
 # Timeline colours (also what the browser test looks for in the screenshot).
-COLORS = {"good": "#2f9e44", "faulty": "#e8590c", "not_judged": "#adb5bd", "break": "#e9ecef",
-          "rep": "#d0bfff"}
-LABELS = {"good": "good form", "faulty": "faulty", "not_judged": "not judged", "break": "out of position (break)",
-          "rep": "in a rep"}
+COLORS = {"good": "#2f9e44", "borderline": "#f2c94c", "faulty": "#e8590c", "not_judged": "#adb5bd",
+          "break": "#e9ecef", "rep": "#d0bfff"}
+LABELS = {"good": "good form", "borderline": "good form, borderline (within the measurement error)",
+          "faulty": "faulty", "not_judged": "not judged", "break": "out of position (break)", "rep": "in a rep"}
 KEY_FRAME_BORDER = "#7048e8"  # frames the still images so they can be found in a screenshot
 EPISODE_GAP_S = 0.5  # fault frames closer than this belong to one episode
 MAX_EPISODES = 8
@@ -92,11 +92,12 @@ def _frame_step(frames: Sequence[FrameResult]) -> float:
 
 
 def hold_category(spec: ExerciseSpec, f: FrameResult) -> str:
-    """How a frame inside a hold's span counts: good / faulty / not_judged, or break (out of position)."""
+    """How a frame inside a hold's span counts: good / borderline (good form, a reading within its
+    measured error of a threshold) / faulty / not_judged, or break (out of position)."""
     if f.in_position is not True:
         return "break"
     status = combine({c.id: f.statuses.get(c.id, "not_judged") for c in spec.form})
-    return {PASS: "good", FAIL: "faulty"}.get(status, "not_judged")
+    return {PASS: "good", BORDERLINE: "borderline", FAIL: "faulty"}.get(status, "not_judged")
 
 
 def rep_category(f: FrameResult) -> str:
@@ -148,6 +149,18 @@ def _timeline_svg(segs: list[Segment], start_s: float, end_s: float) -> str:
             f'<div class="axis"><span>{start_s:.1f} s</span><span>{end_s:.1f} s</span></div>')
 
 
+def _num(x: float, unit: str) -> str:
+    if not math.isfinite(x):
+        return "not measured"
+    return f"{x:.1f}°" if unit == "deg" else f"{x:.2f} {unit}"
+
+
+def _signed(x: float, unit: str) -> str:
+    if not math.isfinite(x):
+        return "change not measured"
+    return f"{x:+.1f}°" if unit == "deg" else f"{x:+.2f} {unit}"
+
+
 def _legend(categories: list[str]) -> str:
     return '<div class="legend">' + "".join(
         f'<span><i style="background:{COLORS[c]}"></i>{_e(LABELS[c])}</span>' for c in categories) + "</div>"
@@ -166,15 +179,22 @@ def _holds_html(report: Report, result: SessionResult) -> str:
             frac = min(1.0, h.good_form_s / h.target_s) if h.target_s else 0.0
             mark = "target reached" if h.target_reached else "target not reached"
             faults = ", ".join(f"{f.message} {f.seconds:.1f} s" for f in h.faults) or "none"
+            close = ", ".join(f"{f.message} {f.seconds:.1f} s" for f in h.borderline)
+            borderline = (f" · of the good form, {h.borderline_s:.1f} s borderline ({_e(close)})"
+                          if h.borderline_s > 0 else "")
+            outcomes = "".join(
+                f"<p>{_e(o.label.capitalize())}: median {_num(o.median, o.unit)} over the hold "
+                f"(90th percentile {_num(o.p90, o.unit)}), {_signed(o.change, o.unit)} from your neutral "
+                f"at the start ({_num(o.neutral, o.unit)}). Measured, not judged.</p>" for o in h.outcomes)
             segs = segments(result.frames, h.start_s, h.end_s, lambda f: hold_category(spec, f))
             parts.append(
                 f"<p><b>{h.good_form_s:.1f} s</b> of good form of the {h.target_s:g} s target ({_e(mark)}); "
                 f"held {h.start_s:.1f}–{h.end_s:.1f} s.</p>"
                 f'<div class="bar" title="good form / target"><div style="width:{100 * frac:.1f}%"></div></div>'
                 f"<p class=\"note\">good form {h.good_form_s:.1f} s · faulty {h.faulty_s:.1f} s · not judged "
-                f"{h.not_judged_s:.1f} s · breaks {h.break_s:.1f} s · faults: {_e(faults)}</p>"
-                + _timeline_svg(segs, h.start_s, h.end_s))
-    parts.append(_legend(["good", "faulty", "not_judged", "break"]) + "</section>")
+                f"{h.not_judged_s:.1f} s · breaks {h.break_s:.1f} s · faults: {_e(faults)}{borderline}</p>"
+                + outcomes + _timeline_svg(segs, h.start_s, h.end_s))
+    parts.append(_legend(["good", "borderline", "faulty", "not_judged", "break"]) + "</section>")
     return "".join(parts)
 
 

@@ -13,13 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck import __version__
+from formcheck.exercises.signal_registry import signal_units
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.holds import RepRecord
+from formcheck.judge.outcomes import hold_outcome
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
-from formcheck.report.model import FaultTime, HoldNotJudged, HoldReport, NotJudgedTotal, Report, RepReport
+from formcheck.report.model import (
+    FaultTime,
+    HoldNotJudged,
+    HoldOutcome,
+    HoldReport,
+    NotJudgedTotal,
+    Report,
+    RepReport,
+)
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "report_schema.json"
 
 
@@ -40,6 +50,16 @@ def _faults(spec: ExerciseSpec, fault_s: dict[str, float]) -> tuple[FaultTime, .
     order = list(messages)
     return tuple(FaultTime(code, messages.get(code, code), _r(s))
                  for code, s in sorted(fault_s.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+
+
+def _outcomes(result: SessionResult, start_s: float, end_s: float) -> tuple[HoldOutcome, ...]:
+    spec = result.spec
+    out = []
+    for o in spec.outcomes:
+        f = hold_outcome(result.frames, start_s, end_s, o.signal, spec.timing)
+        out.append(HoldOutcome(o.signal, o.label, signal_units(o.signal), _r(f.median), _r(f.p90), _r(f.neutral),
+                               _r(f.change)))
+    return tuple(out)
 
 
 def rep_fault_codes(rep: RepRecord) -> tuple[str, ...]:
@@ -96,7 +116,8 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
             side=h.side, start_s=_r(h.start_s), end_s=_r(h.end_s), duration_s=_r(h.end_s - h.start_s),
             good_form_s=_r(h.good_form_s), faulty_s=_r(h.faulty_s), not_judged_s=_r(h.not_judged_s),
             break_s=_r(h.break_s), target_s=spec.target_s, target_reached=h.good_form_s >= spec.target_s,
-            faults=_faults(spec, h.fault_s), not_judged=tuple(nj)))
+            faults=_faults(spec, h.fault_s), not_judged=tuple(nj), borderline_s=_r(h.borderline_s),
+            borderline=_faults(spec, h.borderline_code_s), outcomes=_outcomes(result, h.start_s, h.end_s)))
     reps = []
     for r in result.reps:
         fault_s = {c: r.fault_s.get(c, 0.0) for c in rep_fault_codes(r)}

@@ -27,6 +27,20 @@ class HoldNotJudged:
 
 
 @dataclass(frozen=True)
+class HoldOutcome:
+    """A measured, never judged signal over one hold (e.g. hip extension of the kneeling leg, deg):
+    ``median`` and ``p90`` over the hold, ``neutral`` at its start, ``change`` since (+ = more)."""
+
+    signal: str
+    label: str
+    unit: str
+    median: float
+    p90: float
+    neutral: float
+    change: float
+
+
+@dataclass(frozen=True)
 class HoldReport:
     """One hold: when (seconds from the start), how its time split, its faults and the target."""
 
@@ -42,6 +56,9 @@ class HoldReport:
     target_reached: bool
     faults: tuple[FaultTime, ...]
     not_judged: tuple[HoldNotJudged, ...]
+    borderline_s: float = 0.0
+    borderline: tuple[FaultTime, ...] = ()
+    outcomes: tuple[HoldOutcome, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,10 @@ def report_from_json(doc: dict[str, Any]) -> Report:
         good_form_s=num(h["good_form_s"]), faulty_s=num(h["faulty_s"]), not_judged_s=num(h["not_judged_s"]),
         break_s=num(h["break_s"]), target_s=num(h["target_s"]), target_reached=bool(h["target_reached"]),
         faults=faults(h["faults"]),
-        not_judged=tuple(HoldNotJudged(n["criterion"], n["reason"], num(n["seconds"])) for n in h["not_judged"]))
+        not_judged=tuple(HoldNotJudged(n["criterion"], n["reason"], num(n["seconds"])) for n in h["not_judged"]),
+        borderline_s=num(h.get("borderline_s", 0.0)), borderline=faults(h.get("borderline", [])),
+        outcomes=tuple(HoldOutcome(o["signal"], o["label"], o["unit"], num(o["median"]), num(o["p90"]),
+                                   num(o["neutral"]), num(o["change"])) for o in h.get("outcomes", [])))
         for h in doc["holds"])
     reps = tuple(RepReport(side=r["side"], start_s=num(r["start_s"]), end_s=num(r["end_s"]),
                            top_hold_s=num(r["top_hold_s"]), complete=bool(r["complete"]), faults=faults(r["faults"]))

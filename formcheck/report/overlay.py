@@ -18,6 +18,7 @@ from formcheck.pose import landmarks as lm
 GOOD = (80, 200, 60)      # BGR green
 BAD = (40, 40, 230)       # BGR red
 NEUTRAL = (230, 200, 60)  # BGR light blue
+BORDER = (40, 160, 220)   # BGR amber: borderline (a reading within its measured error of a threshold)
 WHITE = (255, 255, 255)
 DARK = (30, 30, 30)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -82,6 +83,12 @@ def key_angle_labels(spec: ExerciseSpec, r: FrameResult) -> list[str]:
     return out
 
 
+def borderline_messages(spec: ExerciseSpec, r: FrameResult) -> list[str]:
+    """The messages of the fault codes that are borderline in frame ``r`` (most urgent first)."""
+    codes = dict.fromkeys(c.code for c in spec.form_by_priority if r.statuses.get(c.id) == "borderline")
+    return [spec.criterion_by_code[code].message for code in codes if code not in r.faults]
+
+
 def draw_frame(img: np.ndarray, spec: ExerciseSpec, r: FrameResult) -> np.ndarray:
     """Annotate ``img`` (BGR, the analysed frame) in place with the verdict ``r``; returns it."""
     h, w = img.shape[:2]
@@ -92,6 +99,10 @@ def draw_frame(img: np.ndarray, spec: ExerciseSpec, r: FrameResult) -> np.ndarra
     for label in key_angle_labels(spec, r):
         _text(img, label, (10, y), 0.55 * s)
         y += int(28 * s)
+    if r.in_hold or r.at_top:
+        for message in borderline_messages(spec, r):
+            _text(img, f"borderline: {message}", (10, y), 0.5 * s, WHITE, BORDER)
+            y += int(28 * s)
     # Timer: good-form seconds toward the target (holds), or the rep count (reps).
     radius = int(min(w, h) * 0.09)
     center = (w - radius - 12, radius + 12)

@@ -105,6 +105,14 @@ def summarize(report: Report, out_dir: Path) -> str:
         mark = "target reached" if h.target_reached else f"target {h.target_s:g} s not reached"
         lines.append(f"  hold ({h.side}): {h.start_s:.1f}-{h.end_s:.1f} s, good form {h.good_form_s:.1f} s"
                      f" ({mark}); faults: {faults}")
+        if h.borderline_s > 0:
+            close = ", ".join(f"{f.code} {f.seconds:.0f}s" for f in h.borderline)
+            lines.append(f"    of the good form {h.borderline_s:.1f} s borderline (within the measured error): {close}")
+        for o in h.outcomes:
+            if math.isfinite(o.median):
+                unit = " deg" if o.unit == "deg" else f" {o.unit}"
+                change = f", {o.change:+.1f}{unit} from your neutral" if math.isfinite(o.change) else ""
+                lines.append(f"    {o.label}: {o.median:.1f}{unit} (median){change}")
     for i, r in enumerate(report.reps, 1):
         faults = ", ".join(f.code for f in r.faults) or "none"
         lines.append(f"  rep {i}: {r.start_s:.1f}-{r.end_s:.1f} s, held at top {r.top_hold_s:.1f} s; "
