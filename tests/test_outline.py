@@ -157,7 +157,7 @@ def test_arm_in_front_is_not_occluded() -> None:
 
 def test_hidden_arm_points_are_ignored() -> None:
     mask, xy, vis = draw_body("upright_facing_left", 0.06, arm_blob=(0.3, 0.25))
-    vis[[lm.LEFT_WRIST, lm.LEFT_ELBOW]] = 0.1
+    vis[[lm.LEFT_WRIST, lm.LEFT_ELBOW]] = 0.05  # below ARM_MIN_VISIBILITY: not placed at all
     assert not measure_back_outline(mask, xy, vis).occluded
 
 

@@ -46,6 +46,22 @@ def criterion_words(c: Criterion) -> str:
     return f"{what}: {rng} (dead band {c.hysteresis:g})"
 
 
+def evidence_words(c: Criterion) -> str:
+    """What a fault of ``c`` needs, from the signal's measured error (signal-error table)."""
+    if c.error is None:
+        return "error of this signal not measured: judged on the threshold alone"
+    u = signal_units(c.signal)
+    fmt = (lambda x: f"{x:.3f}") if u == "unitless" else (lambda x: f"{x:.1f}")
+    u = "" if u == "unitless" else f" {u}"
+    e = c.error
+    words = (f"measured error: bias {fmt(e.bias)}{u}, 90% within {fmt(e.p90)}{u} ({e.frames} frames); a fault "
+             f"needs the reading {fmt(c.margin)}{u} past the threshold, closer is borderline (counted as good form)")
+    if c.within_error:
+        words += ". THE THRESHOLD SITS INSIDE THE MEASUREMENT ERROR: this check cannot tell a change this small " \
+                 "from none, so it never reports a fault it has no evidence for"
+    return words
+
+
 def explain_exercise(spec: ExerciseSpec) -> str:
     """Multi-line text: set-up, camera, timing, position checks, form criteria with cues."""
     t = spec.timing
@@ -71,9 +87,14 @@ def explain_exercise(spec: ExerciseSpec) -> str:
         when = " [judged at the top of each rep]" if c.when == "top" else ""
         lines.append(f"  - {c.code}: {c.message}{when}")
         lines.append(f"      passes when {criterion_words(c)}")
+        lines.append(f"      evidence: {evidence_words(c)}")
         lines.append(f"      cue: \"{c.cue}\"")
         if c.why:
             lines.append(f"      why: {c.why}")
+    if spec.outcomes:
+        lines += ["", "Measured and reported per hold, never judged:"]
+        lines += [f"  - {o.label} ({signal_words(o.signal)}): over the hold and as the change from your neutral at "
+                  f"its start{'; ' + o.why if o.why else ''}" for o in spec.outcomes]
     lines += ["", "A check whose landmarks are hidden or out of frame is 'not judged' (never guessed);",
               "the report says which and why. Form feedback, not a diagnosis: stop on sharp pain."]
     return "\n".join(lines)

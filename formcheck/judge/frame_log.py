@@ -48,7 +48,7 @@ def _new_chunk(n_signals: int, rows: int | None = None) -> dict[str, NDArray[Any
         "in_position": (np.int8, ()), "facing": (np.int8, ()), "in_hold": (np.bool_, ()),
         "hold_good_s": (np.float64, ()), "at_top": (np.bool_, ()), "reps_done": (np.int32, ()),
         "statuses": (np.int32, ()), "side": (np.int32, ()), "cue": (np.int32, ()), "cue_code": (np.int32, ()),
-        "faults": (np.int32, ()),
+        "faults": (np.int32, ()), "baselines": (np.int32, ()), "unseen": (np.bool_, ()),
     }
     return {name: np.zeros((rows, *shape), dtype) for name, (dtype, shape) in layout.items()}
 
@@ -92,6 +92,8 @@ class FrameLog(Sequence[FrameResult]):
         c["cue"][row] = text.id(r.cue)
         c["cue_code"][row] = text.id(r.cue_code)
         c["faults"][row] = text.id(tuple(r.faults))
+        c["baselines"][row] = text.id(tuple(r.baselines.items()))
+        c["unseen"][row] = r.unseen
         self._n += 1
 
     def extend(self, frames: Iterable[FrameResult]) -> None:
@@ -115,6 +117,7 @@ class FrameLog(Sequence[FrameResult]):
             facing=int(c["facing"][row]), in_hold=bool(c["in_hold"][row]), hold_good_s=float(c["hold_good_s"][row]),
             at_top=bool(c["at_top"][row]), reps_done=int(c["reps_done"][row]), cue=text[c["cue"][row]],
             cue_code=text[c["cue_code"][row]], faults=text[c["faults"][row]],
+            baselines=dict(text[c["baselines"][row]]), unseen=bool(c["unseen"][row]),
         )
 
     @overload

@@ -38,6 +38,7 @@ class HoldRecord:
     not_judged_s: float = 0.0
     break_s: float = 0.0
     borderline_s: float = 0.0  # part of good_form_s: a reading within its signal's error of a bound
+    unseen_s: float = 0.0  # good form as far as seen, a criterion hidden by an arm (not in good_form_s)
     fault_s: dict[str, float] = field(default_factory=dict)
     borderline_code_s: dict[str, float] = field(default_factory=dict)  # fault code -> borderline seconds
     not_judged_reasons: dict[str, dict[str, float]] = field(default_factory=dict)  # criterion -> words -> s
@@ -51,6 +52,7 @@ class FrameVerdict:
     form: Status
     faults: tuple[str, ...] = ()
     borderline: tuple[str, ...] = ()  # fault codes whose reading is within the signal's error of a bound
+    unseen: bool = False  # form is UNKNOWN only because an arm covers what a criterion reads
     not_judged: tuple[tuple[str, Reason], ...] = ()  # (criterion id, why it is not judged)
 
 
@@ -127,6 +129,8 @@ class HoldTracker:
             cur.borderline_s += dt
         elif verdict.form == FAIL:
             cur.faulty_s += dt
+        elif verdict.unseen:
+            cur.unseen_s += dt
         else:
             cur.not_judged_s += dt
         for code in verdict.faults:

@@ -222,6 +222,7 @@ class Session:
             in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
             at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
             cue=cue_text, cue_code=cue_code, faults=verdict.faults if (active or at_top) else (),
+            baselines=dict(self._baselines.values), unseen=verdict.unseen and in_position is True,
         )
         if self.keep_frames:
             self.frames.append(result)
@@ -280,8 +281,11 @@ class Session:
                                                           if judged.get(c.id) == BORDERLINE) if code not in faults)
         not_judged = tuple((c.id, _not_judged_reason(c, reasons, self._baselines))
                            for c in spec.form if judged.get(c.id) == UNKNOWN)
-        return statuses, FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults,
-                                      borderline=borderline, not_judged=not_judged)
+        form = combine(judged) if judged else UNKNOWN
+        unseen = form == UNKNOWN and bool(not_judged) and \
+            all(r.code is Unjudged.OUTLINE_COVERED for _, r in not_judged)
+        return statuses, FrameVerdict(form=form, faults=faults, borderline=borderline, not_judged=not_judged,
+                                      unseen=unseen)
 
     def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: HoldSide | None,
               verdict: FrameVerdict) -> bool:

@@ -36,9 +36,10 @@ class OutlineMeasure:
         angle_above_hip_deg: angle (degrees) between the back outline just above the hips and the
             trunk axis; + = the outline runs toward the front as it rises (low back curving in).
             NaN when not measurable.
-        occluded: True when an elbow, wrist or hand lies within ``formcheck.pose.outline.OCCLUSION_DISTANCE`` trunk
-            lengths of the back outline in the window: the arm may form the outline, so the two
-            numbers above (still reported) must not be trusted.
+        occluded: True when an arm point (hand, elbow, along the forearm or upper arm) lies on the
+            traced back outline or behind it (within ``formcheck.pose.outline.OCCLUSION_DEPTH``
+            trunk lengths in front of it): the arm may form the outline, so the two numbers above
+            (still reported) must not be trusted. An arm hanging beside the trunk does not.
         reason: short human reason when the values are NaN or ``occluded``, else None.
     """
 

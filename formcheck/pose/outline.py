@@ -52,8 +52,17 @@ N_STATIONS: int = 33
 MAX_DEPTH: float = 0.8
 #: A gap in the mask must be at least this long (trunk lengths) to count as the outline.
 MIN_GAP: float = 0.04
-#: An arm point closer than this to the back outline (trunk lengths) means the arm may form it.
-OCCLUSION_DISTANCE: float = 0.15
+#: An arm point (hand, elbow, along the forearm or upper arm) no farther than this in front of the
+#: traced back outline, or behind it, lies on the outline and may form it (trunk lengths). MediaPipe
+#: puts a hand's landmarks at its middle: a hand resting on the back lies about half a hand's
+#: thickness inside the outline it forms.
+OCCLUSION_DEPTH: float = 0.06
+#: ... counted only where the outline is traced, with this much slack along the trunk (trunk lengths).
+OCCLUSION_SLACK: float = 0.05
+#: Arm points are taken down to this visibility for the occlusion check: MediaPipe gives the far arm
+#: low visibility even where it sticks out behind the back and forms the outline (rendered hand-on-hip
+#: clips: elbow 0.16, wrist 0.21), and a wrongly placed point only costs a "not judged".
+ARM_MIN_VISIBILITY: float = 0.1
 #: Smallest trunk length (px) worth measuring.
 MIN_TRUNK_PX: float = 30.0
 #: Mask level taken as the person's edge.
@@ -263,28 +272,31 @@ def _analyse(
     # Arm points near the outline: elbows, hands, points along the forearms and the lower upper arms.
     pts, parts = [], []
     for i, part in _HAND_POINTS:
-        if vis[i] >= min_visibility and np.all(np.isfinite(xy[i])):
+        if vis[i] >= ARM_MIN_VISIBILITY and np.all(np.isfinite(xy[i])):
             pts.append(xy[i])
             parts.append(part)
     for e, w in _FOREARMS:
-        if min(vis[e], vis[w]) >= min_visibility and np.all(np.isfinite(xy[[e, w]])):
+        if min(vis[e], vis[w]) >= ARM_MIN_VISIBILITY and np.all(np.isfinite(xy[[e, w]])):
             for f in (0.25, 0.5, 0.75):
                 pts.append(xy[e] + f * (xy[w] - xy[e]))
                 parts.append("forearm")
     for sh, e in _UPPER_ARMS:
-        if min(vis[sh], vis[e]) >= min_visibility and np.all(np.isfinite(xy[[sh, e]])):
+        if min(vis[sh], vis[e]) >= ARM_MIN_VISIBILITY and np.all(np.isfinite(xy[[sh, e]])):
             for f in (0.5, 0.75):
                 pts.append(xy[sh] + f * (xy[e] - xy[sh]))
                 parts.append("arm")
     occluded, reason = False, None
     if pts:
-        # Euclidean distance (trunk lengths) from each arm point to the nearest traced outline point.
-        diff = (np.asarray(pts)[:, None, :] - outline[ok][None, :, :]) / length
-        dist2 = (diff ** 2).sum(axis=2)
-        nearest = dist2.argmin(axis=1)
-        dist = np.sqrt(dist2[np.arange(len(pts)), nearest])
-        if dist.min() <= OCCLUSION_DISTANCE:
-            j = int(dist.argmin())
-            region = "lower" if stations[ok][nearest[j]] < 0.5 else "upper"
+        # Each arm point in the trunk's frame: along the axis (s, trunk lengths from hip level) and
+        # toward the back (d); it lies on the outline when d reaches the outline's depth there.
+        rel = (np.asarray(pts) - hip) / length
+        s_p, d_p = rel @ axis, rel @ back
+        s_ok, d_ok = stations[ok], depth[ok]
+        near = (s_p >= s_ok[0] - OCCLUSION_SLACK) & (s_p <= s_ok[-1] + OCCLUSION_SLACK)
+        outline_d = np.interp(s_p, s_ok, d_ok)
+        on = near & (d_p >= outline_d - OCCLUSION_DEPTH)
+        if on.any():
+            j = int(np.flatnonzero(on)[np.argmax((d_p - outline_d)[on])])
+            region = "lower" if s_p[j] < 0.5 else "upper"
             occluded, reason = True, f"{parts[j]} covers the {region} back"
     return OutlineMeasure(curvature, angle, occluded, reason), outline

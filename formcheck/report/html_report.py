@@ -25,15 +25,16 @@ import cv2
 from formcheck.exercises.explain import criterion_words
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
-from formcheck.judge.rules import BORDERLINE, FAIL, PASS, combine
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, combine
 from formcheck.judge.session import SessionResult
-from formcheck.report.key_frames import KeyFrames, counted_faults, measure_label
+from formcheck.report.key_frames import KeyFrames, counted_faults, criterion_label
 from formcheck.report.model import HoldReport, Report, RepReport
 
 # Timeline colours (also what the browser test looks for in the screenshot).
-COLORS = {"good": "#2f9e44", "borderline": "#f2c94c", "faulty": "#e8590c", "not_judged": "#adb5bd",
-          "break": "#e9ecef", "rep": "#d0bfff"}
+COLORS = {"good": "#2f9e44", "borderline": "#f2c94c", "unseen": "#74c0fc", "faulty": "#e8590c",
+          "not_judged": "#adb5bd", "break": "#e9ecef", "rep": "#d0bfff"}
 LABELS = {"good": "good form", "borderline": "good form, borderline (within the measurement error)",
+          "unseen": "good form as far as seen, tilt not seen (an arm covers the back)",
           "faulty": "faulty", "not_judged": "not judged", "break": "out of position (break)", "rep": "in a rep"}
 KEY_FRAME_BORDER = "#7048e8"  # frames the still images so they can be found in a screenshot
 EPISODE_GAP_S = 0.5  # fault frames closer than this belong to one episode
@@ -97,6 +98,8 @@ def hold_category(spec: ExerciseSpec, f: FrameResult) -> str:
     if f.in_position is not True:
         return "break"
     status = combine({c.id: f.statuses.get(c.id, "not_judged") for c in spec.form})
+    if status == UNKNOWN and f.unseen:
+        return "unseen"
     return {PASS: "good", BORDERLINE: "borderline", FAIL: "faulty"}.get(status, "not_judged")
 
 
@@ -182,6 +185,9 @@ def _holds_html(report: Report, result: SessionResult) -> str:
             close = ", ".join(f"{f.message} {f.seconds:.1f} s" for f in h.borderline)
             borderline = (f" · of the good form, {h.borderline_s:.1f} s borderline ({_e(close)})"
                           if h.borderline_s > 0 else "")
+            if h.unseen_s > 0:
+                borderline += (f" · {h.unseen_s:.1f} s good as far as seen but the tilt not verified (an arm "
+                               "covers the back: rest your hands on the front knee)")
             outcomes = "".join(
                 f"<p>{_e(o.label.capitalize())}: median {_num(o.median, o.unit)} over the hold "
                 f"(90th percentile {_num(o.p90, o.unit)}), {_signed(o.change, o.unit)} from your neutral "
@@ -194,7 +200,7 @@ def _holds_html(report: Report, result: SessionResult) -> str:
                 f"<p class=\"note\">good form {h.good_form_s:.1f} s · faulty {h.faulty_s:.1f} s · not judged "
                 f"{h.not_judged_s:.1f} s · breaks {h.break_s:.1f} s · faults: {_e(faults)}{borderline}</p>"
                 + outcomes + _timeline_svg(segs, h.start_s, h.end_s))
-    parts.append(_legend(["good", "borderline", "faulty", "not_judged", "break"]) + "</section>")
+    parts.append(_legend(["good", "borderline", "unseen", "faulty", "not_judged", "break"]) + "</section>")
     return "".join(parts)
 
 
@@ -246,7 +252,7 @@ def _faults_html(report: Report, result: SessionResult, key_frames: KeyFrames | 
             kf = key_frames.best[code]
             r = kf.result
             side = f" ({r.side} side)" if r.side else ""
-            label = measure_label(kf.criterion.signal, r.values.get(kf.criterion.signal, math.nan))
+            label = criterion_label(kf.criterion, r)
             if kf.criterion.relative:
                 label += " (the check judges its change from your set-up baseline)"
             parts.append(f'<figure><img class="key-frame" alt="{_e(code)} at its worst, {r.t:.1f} s" '

@@ -88,9 +88,12 @@ def score_session(result: SessionResult) -> Score:
         best = max((h.good_form_s for h in result.holds if h.side == side), default=0.0)
         per.append(min(1.0, best / spec.target_s))
     detail = " and ".join(spec.report_sides)
+    unseen = sum(h.unseen_s for h in result.holds)
+    unverified = (f"; {unseen:.1f} s that looked good but with the back outline covered by an arm (tilt not "
+                  "verified) are not counted") if unseen >= 0.05 else ""
     return Score(_r(100 * sum(per) / len(per), 1),
                  f"holds: for each side ({detail}) the best hold's good-form seconds / {spec.target_s:g} s "
-                 f"target, capped at 1, averaged over sides, x 100")
+                 f"target, capped at 1, averaged over sides, x 100{unverified}")
 
 
 def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None) -> Report:
@@ -117,7 +120,8 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
             good_form_s=_r(h.good_form_s), faulty_s=_r(h.faulty_s), not_judged_s=_r(h.not_judged_s),
             break_s=_r(h.break_s), target_s=spec.target_s, target_reached=h.good_form_s >= spec.target_s,
             faults=_faults(spec, h.fault_s), not_judged=tuple(nj), borderline_s=_r(h.borderline_s),
-            borderline=_faults(spec, h.borderline_code_s), outcomes=_outcomes(result, h.start_s, h.end_s)))
+            borderline=_faults(spec, h.borderline_code_s), unseen_s=_r(h.unseen_s),
+            outcomes=_outcomes(result, h.start_s, h.end_s)))
     reps = []
     for r in result.reps:
         fault_s = {c: r.fault_s.get(c, 0.0) for c in rep_fault_codes(r)}

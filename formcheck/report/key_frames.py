@@ -22,7 +22,7 @@ from formcheck.exercises.signal_registry import signal_units
 from formcheck.exercises.spec import Criterion, ExerciseSpec
 from formcheck.judge import angles as ang
 from formcheck.judge.frame_result import FrameResult
-from formcheck.judge.rules import FAIL
+from formcheck.judge.rules import FAIL, criterion_value
 from formcheck.judge.signals import LANDMARKS_NEEDED
 from formcheck.pose import landmarks as lm
 from formcheck.report.overlay import draw_frame
@@ -43,12 +43,13 @@ class KeyFrame:
 
 def fault_severity(spec: ExerciseSpec, code: str, r: FrameResult) -> tuple[float, Criterion | None]:
     """How far beyond its limit the worst failing criterion of ``code`` is in frame ``r``, in dead
-    bands (larger = worse; -inf when no value is known), and that criterion."""
+    bands (larger = worse; -inf when no value is known), and that criterion. The value is the one
+    the rule judged: for a relative criterion, the change from the person's own neutral."""
     best, worst_c = -math.inf, None
     for c in spec.form:
         if c.code != code or r.statuses.get(c.id) != FAIL:
             continue
-        v = r.values.get(c.signal, math.nan)
+        v = criterion_value(c, r.values, r.baselines)
         excess = max(v - c.max if c.max is not None else -math.inf, c.min - v if c.min is not None else -math.inf)
         excess = excess / c.hysteresis if c.hysteresis > 0 else excess
         excess = excess if math.isfinite(excess) else -math.inf
@@ -87,7 +88,7 @@ class KeyFrames:
         if kf is None:
             return None
         img = draw_frame(kf.image.copy(), self.spec, kf.result)
-        draw_measure(img, kf.result, kf.criterion.signal)
+        draw_measure(img, kf.result, kf.criterion)
         return img
 
 
@@ -143,9 +144,23 @@ def measure_label(signal: str, value: float) -> str:
     return f"{signal} {value:.3f}" + ("" if units == "unitless" else f" {units}")
 
 
-def draw_measure(img: np.ndarray, r: FrameResult, signal: str) -> None:
-    """Draw, in place, the segments ``signal`` is measured on and its value next to the middle joint
-    (or in the lower middle of the frame when it is not measured on landmarks)."""
+def criterion_label(c: Criterion, r: FrameResult) -> str:
+    """The value criterion ``c`` judged in frame ``r``, labelled: the signal, or for a relative
+    criterion its change from the person's own neutral."""
+    if not c.relative:
+        return measure_label(c.signal, r.values.get(c.signal, math.nan))
+    change = criterion_value(c, r.values, r.baselines)
+    if not math.isfinite(change):
+        return f"{c.signal} change unknown"
+    units = signal_units(c.signal)
+    return f"{c.signal} {change:+.3f} from your neutral" + ("" if units == "unitless" else f" {units}")
+
+
+def draw_measure(img: np.ndarray, r: FrameResult, c: Criterion) -> None:
+    """Draw, in place, the segments criterion ``c``'s signal is measured on and the value the rule
+    judged next to the middle joint (or in the lower middle of the frame when it is not measured
+    on landmarks)."""
+    signal = c.signal
     h, w = img.shape[:2]
     s = max(0.45, min(w, h) / 900)
     thick = max(3, int(5 * s))
@@ -154,7 +169,7 @@ def draw_measure(img: np.ndarray, r: FrameResult, signal: str) -> None:
         cv2.line(img, a, b, MEASURE_COLOR, thick, cv2.LINE_AA)
     for p in pts:
         cv2.circle(img, p, thick + 2, MEASURE_COLOR, -1, cv2.LINE_AA)
-    label = measure_label(signal, r.values.get(signal, math.nan))
+    label = criterion_label(c, r)
     scale = 0.7 * s
     (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
     if pts:

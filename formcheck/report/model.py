@@ -58,6 +58,7 @@ class HoldReport:
     not_judged: tuple[HoldNotJudged, ...]
     borderline_s: float = 0.0
     borderline: tuple[FaultTime, ...] = ()
+    unseen_s: float = 0.0
     outcomes: tuple[HoldOutcome, ...] = ()
 
 
@@ -145,6 +146,7 @@ def report_from_json(doc: dict[str, Any]) -> Report:
         faults=faults(h["faults"]),
         not_judged=tuple(HoldNotJudged(n["criterion"], n["reason"], num(n["seconds"])) for n in h["not_judged"]),
         borderline_s=num(h.get("borderline_s", 0.0)), borderline=faults(h.get("borderline", [])),
+        unseen_s=num(h.get("unseen_s", 0.0)),
         outcomes=tuple(HoldOutcome(o["signal"], o["label"], o["unit"], num(o["median"]), num(o["p90"]),
                                    num(o["neutral"]), num(o["change"])) for o in h.get("outcomes", [])))
         for h in doc["holds"])

@@ -108,6 +108,8 @@ def summarize(report: Report, out_dir: Path) -> str:
         if h.borderline_s > 0:
             close = ", ".join(f"{f.code} {f.seconds:.0f}s" for f in h.borderline)
             lines.append(f"    of the good form {h.borderline_s:.1f} s borderline (within the measured error): {close}")
+        if h.unseen_s > 0:
+            lines.append(f"    {h.unseen_s:.1f} s good as far as seen, tilt not verified (an arm covers the back)")
         for o in h.outcomes:
             if math.isfinite(o.median):
                 unit = " deg" if o.unit == "deg" else f" {o.unit}"

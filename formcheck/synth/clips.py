@@ -211,13 +211,16 @@ def _build() -> dict[str, ClipScript]:
     fault_poses: dict[str, _LungePose] = {
         "trunk_forward": dict(trunk=22.0, back_thigh=-36.0),
         "back_arched": dict(trunk=-9.0, tilt=-8.0, back_thigh=-12.0),
-        "low_hip_extension": dict(back_thigh=2.0),
+        "hip_flexed": dict(back_thigh=8.0),
         "front_knee_forward": dict(front_knee=62.0),
         "front_knee_back": dict(front_knee=128.0),
     }
     for code, ch in fault_poses.items():
         s.append(lunge(f"lunge_fault_{code}", "left", facing=1, hold_s=12.0, **ch,
                        description=f"Whole hold with the fault {code} only.", tags=("fault",)))
+    s.append(lunge("lunge_low_hip_extension", "right", facing=-1, hold_s=12.0, back_thigh=-6.0,
+                   description="Good hold, tucked, with little hip extension (a tight hip: thigh 6 deg behind "
+                   "the vertical): an outcome to measure, not a fault.", tags=("good",)))
     s.append(lunge("lunge_fault_midhold", "right", facing=1, hold_s=20.0,
                    episodes=((10.0, 15.0, dict(trunk=22.0, back_thigh=-36.0)),),
                    description="Good hold; trunk leans forward 10-15 s after the hold starts, then "
