@@ -81,7 +81,7 @@ def _neutral_window(gt: dict, hold: dict, timing, t: np.ndarray) -> np.ndarray:
 
 
 TILT_CLASS_DEG = 5.0  # true change beyond +-5 deg = posterior / anterior
-POSTERIOR_CURV, ANTERIOR_CURV = -0.008, 0.012  # the exercise file's entry thresholds
+POSTERIOR_CURV, ANTERIOR_CURV = -0.0125, 0.0125  # the exercise file's thresholds
 
 
 def ensure_clip(name: str, cache: Path) -> tuple[Path, dict]:
