@@ -280,12 +280,14 @@ def test_history_table_and_plot(tmp_path):
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].split()[:3] == ["date", "exercise", "side"]
-    rows = [ln for ln in lines if "kneeling-hip-flexor" in ln]
+    rows = [ln for ln in lines if "kneeling-hip-flexor" in ln and "latest per side" not in ln]
     assert len(rows) == 4
     assert " left " in rows[0] and "12.0 / 30" in rows[0] and " ok" not in rows[0]  # oldest first
     for r in rows[1:]:
         assert " right " in r and "/ 30 ok" in r and "+20.0 deg" in r and "+8.0 deg" in r and "1.5" in r
     assert p.stdout.rstrip().endswith("wrote all.png")
+    (asym,) = [ln for ln in lines if "latest per side" in ln]  # left/right: one side is often tighter
+    assert "left +20.0 deg, right +20.0 deg" in asym and "0.0 deg less" in asym
     png = tmp_path / "all.png"
     h, w = mpimg.imread(png).shape[:2]
     assert 300 < w < 1200 and 300 < h < 1000
@@ -294,7 +296,7 @@ def test_history_table_and_plot(tmp_path):
     since = (datetime.now() - timedelta(days=3)).strftime("%Y-%m-%d")
     p = formcheck("history", "--db", str(db), "--since", since, "--plot", "recent.png", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
-    rows = [ln for ln in p.stdout.splitlines() if "kneeling-hip-flexor" in ln]
+    rows = [ln for ln in p.stdout.splitlines() if "kneeling-hip-flexor" in ln and "latest per side" not in ln]
     assert len(rows) == 3 and all(" right " in r for r in rows)
     assert side_pixels(tmp_path / "recent.png", "left") == 0 and side_pixels(tmp_path / "recent.png", "right") > 50
 

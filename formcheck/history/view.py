@@ -32,6 +32,23 @@ def history_rows(rows: Sequence[SideSummary]) -> list[tuple[str, ...]]:
             for r in rows]
 
 
+def asymmetry_lines(rows: Sequence[SideSummary]) -> list[str]:
+    """Per exercise, the latest peak hip extension of each side and their difference (deg): one side is
+    often tighter than the other. Nothing when a side has never been measured."""
+    latest: dict[str, dict[str, float]] = {}
+    for r in sorted(rows, key=lambda r: r.recorded_at):
+        if r.side in ("left", "right") and r.peak_hip_ext_deg is not None:
+            latest.setdefault(r.exercise, {})[r.side] = r.peak_hip_ext_deg
+    out = []
+    for exercise, by_side in latest.items():
+        if len(by_side) == 2:
+            left, right = by_side["left"], by_side["right"]
+            tighter = "left" if left < right else "right"
+            out.append(f"{exercise}: peak hip extension, latest per side: left {left:+.1f} deg, right {right:+.1f} deg "
+                       f"({tighter} {abs(left - right):.1f} deg less: the tighter side)")
+    return out
+
+
 def format_history(rows: Sequence[SideSummary]) -> str:
     """A plain-text table with aligned columns and a legend line for signs and units."""
     cells = [COLUMNS, *history_rows(rows)]
@@ -42,7 +59,7 @@ def format_history(rows: Sequence[SideSummary]) -> str:
               "ok = target reached",
               "peak hip ext: kneeling leg, + = thigh behind the trunk; tilt change: pelvis from your neutral, "
               "+ = posterior (tucked)"]
-    return "\n".join(lines)
+    return "\n".join(lines + asymmetry_lines(rows))
 
 
 def show_history(db: Path | None, exercise: str | None, since: str | None, plot: Path) -> str:
