@@ -117,6 +117,11 @@ class _Baselines:
         self.timing = spec.timing
         self.reset(math.nan)
 
+    @property
+    def complete(self) -> bool:
+        """True once every relative signal's neutral has been taken."""
+        return all(s in self.values for s in self.signals)
+
     def reset(self, start_s: float) -> None:
         self.start_s = start_s
         self.window: dict[str, list[tuple[float, float]]] = {s: [] for s in self.signals}
@@ -189,6 +194,7 @@ class Session:
         self._rep_signal = spec.reps.signal if spec.reps is not None else ""
         self._baselines = _Baselines(spec)
         self._hold_start_seen = math.nan
+        self._baseline_side: HoldSide | None = None
         self._cues: CuePolicy = cues if cues is not None else NoCues()
         self.frames = FrameLog(spec.signals)
         self.notes: list[str] = []
@@ -248,12 +254,17 @@ class Session:
         return True if pos == PASS else (False if pos == FAIL else None)
 
     def _follow_baselines(self, t: float, values: dict[str, float]) -> None:
-        """Baselines belong to a hold: restart them whenever a new hold begins, then feed them."""
+        """The person's own neutral is taken at the start of a hold. For an exercise timed per side it
+        is kept for later holds on the same side: re-entering the stretch after a break starts the
+        new hold part-way into the stretch, whose reading would otherwise become the "neutral"."""
         cur = self._holds.current
         start = cur.start_s if cur else math.nan
         if cur and start != self._hold_start_seen:
-            self._baselines.reset(start)
             self._hold_start_seen = start
+            keep = self.spec.per_side and cur.side == self._baseline_side and self._baselines.complete
+            if not keep:
+                self._baselines.reset(start)
+                self._baseline_side = cur.side
         if cur:
             self._baselines.update(t, values)
 

@@ -20,7 +20,7 @@ FAULT_RULES: dict[str, dict[str, str]] = {
     "kneeling-hip-flexor": {
         "trunk_forward": "trunk_lean > 15 deg",
         "back_arched": "trunk_lean < -5 deg, or pelvic tilt < -5 deg relative to the baseline (anterior)",
-        "no_pelvic_tilt": "pelvic tilt within [-5, +5) deg of the baseline (no posterior tilt)",
+        "no_pelvic_tilt": "pelvic tilt less than +5 deg (posterior) from the baseline: no posterior tilt",
         "hip_flexed": "hip_ext of the kneeling (back) leg < 0 deg (thigh in front of the trunk line)",
         "front_knee_forward": "front knee angle < 75 deg, or knee_past_toe of the front leg > 0.25 shin",
         "front_knee_back": "front knee angle > 115 deg",
@@ -65,7 +65,7 @@ def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
         trunk = ang["trunk_lean"]
         flags["trunk_forward"] = trunk > 15
         flags["back_arched"] = (trunk < -5) | (rel < -5)
-        flags["no_pelvic_tilt"] = (rel >= -5) & (rel < 5)
+        flags["no_pelvic_tilt"] = rel < 5  # no posterior tilt of 5 deg (an anterior tilt has none either)
         flags["hip_flexed"] = ang[f"hip_ext_{back}"] < 0
         flags["front_knee_forward"] = (ang[f"knee_{front}"] < 75) | (ang[f"knee_past_toe_{front}"] > 0.25)
         flags["front_knee_back"] = ang[f"knee_{front}"] > 115
