@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from formcheck.run.score import run_score
@@ -27,17 +28,29 @@ def fault_seconds(hold: dict, code: str) -> float:
     return sum(f["seconds"] for f in hold["faults"] if f["code"] == code)
 
 
-@pytest.mark.parametrize("name,side", [("lunge_left_ppt", "left")])
+@pytest.mark.parametrize("name,side", [("lunge_left_ppt", "left"), ("lunge_right_ppt", "right")])
 def test_tilted_hold_reaches_target_on_the_kneeling_side(name, side, tmp_path):
     r, gt = score(name, "kneeling-hip-flexor", tmp_path)
     assert r["detection_rate"] >= 0.95
     (h,) = r["holds"]
     (g,) = gt["holds"]
     assert h["side"] == g["side"] == side
-    # True good hold 34.0 s (6.2-40.2 s); measured good form 34.7 s.
-    assert h["good_form_s"] == pytest.approx(g["end_s"] - g["start_s"], abs=3.0)
+    # True good form: the seconds the pelvis is tucked at least 5 deg past the set-up neutral, 35.7 s
+    # (the scripted hold is 6.2-40.2 s; the tuck and the release add to it). Measured 37.0 s (left)
+    # and 38.0 s (right): the outline threshold is reached a little before 5 deg of true tilt.
+    t = np.array([f["t"] for f in gt["frames"]])
+    tilt = np.array([f["pelvic_tilt_deg"] for f in gt["frames"]])
+    b = gt["baseline"]
+    neutral = np.median(tilt[(t >= b["start_s"]) & (t <= b["end_s"])])
+    true_good = float(((tilt - neutral) >= 5.0).sum()) / gt["fps"]
+    assert h["good_form_s"] == pytest.approx(true_good, abs=3.0)
     assert h["target_reached"]
+    # Faults only while setting up, before the tuck (outside the true hold): never the hip extension,
+    # which is measured (an outcome) instead.
     assert fault_seconds(h, "no_pelvic_tilt") < 5.0
+    assert {f["code"] for f in h["faults"]} <= {"no_pelvic_tilt", "front_knee_forward"}
+    (hip,) = h["outcomes"]
+    assert 5.0 < hip["median"] < 25.0 and hip["change"] > 5.0  # the hips move forward into the stretch
 
 
 @pytest.mark.parametrize("name,side", [("lunge_left_no_tilt", "left"), ("lunge_right_no_tilt", "right")])
