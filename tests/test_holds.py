@@ -124,3 +124,20 @@ def test_outline_hidden_is_not_judged_with_a_reason():
     h = s.finish().holds[0]
     assert "no_pelvic_tilt" not in h.fault_s
     assert h.not_judged_reasons["pelvis_tucked"]["hand covers the lower back"] > 4.0
+
+
+def test_neutral_is_kept_when_the_stretch_is_re_entered_on_the_same_side():
+    # First hold: neutral 1 s, then tucked. A 2 s break (standing), then straight back into the
+    # stretch already tucked: the new hold must judge against the first neutral, not take the
+    # tucked outline as its own neutral (which would read "no posterior tilt" for the whole hold).
+    session = Session(SPEC, width=640, height=480)
+    frames = seq(0, 1, standing()) + seq(1, 9, GOOD) + seq(9, 11, standing()) + seq(11, 19, GOOD)
+    for i, (t, xy) in enumerate(frames):
+        tucked = (3.0 <= t < 9.0) or t >= 11.0
+        outline = OutlineMeasure(TUCKED if tucked else NEUTRAL, 0.0, False, None)
+        session.step(i, t, observation(xy, near="left"), outline)
+    res = session.finish()
+    assert len(res.holds) == 2 and res.holds[0].side == res.holds[1].side == "left"
+    second = res.holds[1]
+    assert second.fault_s.get("no_pelvic_tilt", 0.0) < 0.5, second.fault_s
+    assert second.good_form_s > 6.0

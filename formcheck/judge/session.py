@@ -194,7 +194,7 @@ class Session:
         self._rep_signal = spec.reps.signal if spec.reps is not None else ""
         self._baselines = _Baselines(spec)
         self._hold_start_seen = math.nan
-        self._baseline_side: HoldSide | None = None
+        self._neutral_by_side: dict[HoldSide, dict[str, float]] = {}
         self._cues: CuePolicy = cues if cues is not None else NoCues()
         self.frames = FrameLog(spec.signals)
         self.notes: list[str] = []
@@ -254,19 +254,26 @@ class Session:
         return True if pos == PASS else (False if pos == FAIL else None)
 
     def _follow_baselines(self, t: float, values: dict[str, float]) -> None:
-        """The person's own neutral is taken at the start of a hold. For an exercise timed per side it
-        is kept for later holds on the same side: re-entering the stretch after a break starts the
-        new hold part-way into the stretch, whose reading would otherwise become the "neutral"."""
+        """The person's own neutral is taken at the start of a hold. For an exercise timed per side
+        each side's neutral is kept for the session's later holds on that side, and a neutral is kept
+        for a hold that follows the last one within twice the grace period (a side detected wrongly
+        for a moment, not a real switch of sides, which takes the person seconds): a hold that
+        starts again part-way into the stretch would otherwise take the stretch as the neutral."""
         cur = self._holds.current
         start = cur.start_s if cur else math.nan
         if cur and start != self._hold_start_seen:
             self._hold_start_seen = start
-            keep = self.spec.per_side and cur.side == self._baseline_side and self._baselines.complete
-            if not keep:
+            done = self._holds.done
+            just_after = bool(done) and start - done[-1].end_s <= 2 * self.spec.timing.grace_s
+            if self.spec.per_side and cur.side in self._neutral_by_side:
+                self._baselines.values = dict(self._neutral_by_side[cur.side])
+            elif not (self.spec.per_side and just_after and self._baselines.complete):
                 self._baselines.reset(start)
-                self._baseline_side = cur.side
         if cur:
             self._baselines.update(t, values)
+            if self.spec.per_side and self._baselines.complete and cur.side not in self._neutral_by_side \
+                    and cur.confirmed:
+                self._neutral_by_side[cur.side] = dict(self._baselines.values)
 
     def _judge_form(self, values: dict[str, float],
                     reasons: dict[str, Reason]) -> tuple[dict[str, Status], FrameVerdict]:
