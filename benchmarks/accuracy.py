@@ -291,6 +291,11 @@ def summarize(results: list[dict]) -> str:
     lines.append(f"good-form seconds (all holds of a clip vs true fault-free seconds in the intended holds): "
                  f"mean error {_fmt(np.mean(gfe) if gfe else None)} s, mean |error| "
                  f"{_fmt(np.mean(np.abs(gfe)) if gfe else None)} s over {len(gfe)} clips")
+    good = [r for r in results if all(tp + fn == 0 for tp, fp, fn in r["faults"].values())]
+    false = [(r["clip"], sum(fp for _, fp, _ in r["faults"].values())) for r in good]
+    lines.append(f"good-form clips (no true fault): {len(good)}; with a fault reported inside the true holds / rep "
+                 f"tops: {sum(1 for _, n in false if n)} "
+                 f"({', '.join(f'{c} {n} frames' for c, n in false if n) or 'none'})")
     lines.append(f"reps: reported {sum(r['reps_found'] for r in results)} vs true "
                  f"{sum(r['reps_true'] for r in results)}")
     lines.append("")

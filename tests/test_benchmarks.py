@@ -20,7 +20,7 @@ def test_quick_accuracy_benchmark_runs_and_reports(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     print(out)
-    for needle in ("| angle |", "pelvic-tilt change estimate", "holds:", "| fault | precision | recall |",
+    for needle in ("| signal | unit | bias", "pelvic-tilt change estimate", "holds:", "| fault | precision | recall |",
                    "summary:"):
         assert needle in out
     m = re.search(r"detection rate: ([0-9.]+)", out)
