@@ -106,8 +106,9 @@ def test_report_in_chromium_names_the_fault_and_shows_its_frame(scored, tmp_path
     (hold,) = report["holds"]
     assert f"{hold['good_form_s']:.1f} s of good form of the 300 s target" in text
     # By the clip's ground truth the hips drop in its last ~5.5 s (34.5-40 s).
-    m = re.search(r"Worst at (\d+\.\d) s: hip_lift\.near (-?\d\.\d+) thigh lengths", text)
-    assert m and 34.0 <= float(m.group(1)) <= 40.1, text
+    # The frame shows the value the rule judged: the hips' change from the neutral, past -0.08.
+    m = re.search(r"Worst at (\d+\.\d) s: hip_lift\.near ([-+]\d\.\d+) thigh lengths from your neutral", text)
+    assert m and 34.0 <= float(m.group(1)) <= 40.1 and float(m.group(2)) < -0.08, text
     assert "measuring your neutral position (baseline) first" in text  # what could not be judged, and why
 
     png = screenshot(out / "report.html", tmp_path / "shot.png", 800, 2400)

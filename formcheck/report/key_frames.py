@@ -153,7 +153,7 @@ def criterion_label(c: Criterion, r: FrameResult) -> str:
     if not math.isfinite(change):
         return f"{c.signal} change unknown"
     units = signal_units(c.signal)
-    return f"{c.signal} {change:+.3f} from your neutral" + ("" if units == "unitless" else f" {units}")
+    return f"{c.signal} {change:+.3f}" + ("" if units == "unitless" else f" {units}") + " from your neutral"
 
 
 def draw_measure(img: np.ndarray, r: FrameResult, c: Criterion) -> None:
