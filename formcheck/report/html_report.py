@@ -200,7 +200,8 @@ def _holds_html(report: Report, result: SessionResult) -> str:
                 f"<p class=\"note\">good form {h.good_form_s:.1f} s · faulty {h.faulty_s:.1f} s · not judged "
                 f"{h.not_judged_s:.1f} s · breaks {h.break_s:.1f} s · faults: {_e(faults)}{borderline}</p>"
                 + outcomes + _timeline_svg(segs, h.start_s, h.end_s))
-    parts.append(_legend(["good", "borderline", "unseen", "faulty", "not_judged", "break"]) + "</section>")
+    shown = ["good", "borderline", *(["unseen"] if spec.needs_outline else []), "faulty", "not_judged", "break"]
+    parts.append(_legend(shown) + "</section>")
     return "".join(parts)
 
 
