@@ -21,8 +21,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from formcheck.exercises.spec import RepsSpec, Timing
-from formcheck.judge.reasons import Reason
-from formcheck.judge.rules import BORDERLINE, FAIL, PASS, Status
+from formcheck.judge.reasons import Reason, Unjudged
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, Status
 from formcheck.judge.sides import UNKNOWN_SIDE, HoldSide
 
 
@@ -52,8 +52,13 @@ class FrameVerdict:
     form: Status
     faults: tuple[str, ...] = ()
     borderline: tuple[str, ...] = ()  # fault codes whose reading is within the signal's error of a bound
-    unseen: bool = False  # form is UNKNOWN only because an arm covers what a criterion reads
     not_judged: tuple[tuple[str, Reason], ...] = ()  # (criterion id, why it is not judged)
+
+    @property
+    def unseen(self) -> bool:
+        """Form is not judged only because an arm covers the back outline a criterion reads."""
+        return self.form == UNKNOWN and bool(self.not_judged) and \
+            all(r.code is Unjudged.OUTLINE_COVERED for _, r in self.not_judged)
 
 
 class HoldTracker:

@@ -9,7 +9,7 @@ previous status of every criterion and passes it in.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final, Literal
 
 from formcheck.exercises.spec import Criterion
@@ -74,6 +74,12 @@ def evaluate(criteria: tuple[Criterion, ...], values: Mapping[str, float], basel
                                 c.min, c.max, c.hysteresis, c.margin)
         for c in criteria
     }
+
+
+def codes_with(criteria: Iterable[Criterion], statuses: Mapping[str, Status], status: Status) -> tuple[str, ...]:
+    """The fault codes of the ``criteria`` whose status is ``status``, each once, in the criteria's order
+    (pass them most urgent first to get the codes most urgent first)."""
+    return tuple(dict.fromkeys(c.code for c in criteria if statuses.get(c.id) == status))
 
 
 def combine(statuses: Mapping[str, Status]) -> Status:

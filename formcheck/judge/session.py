@@ -21,7 +21,7 @@ from formcheck.judge.frame_log import FrameLog
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.holds import FrameVerdict, HoldRecord, HoldTracker, RepRecord, RepTracker
 from formcheck.judge.reasons import Reason, Unjudged
-from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, Status, combine, evaluate
+from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, Status, codes_with, combine, evaluate
 from formcheck.judge.sides import BOTH, HoldSide, Side
 from formcheck.judge.signals import FrameSignals, SignalExtractor
 from formcheck.pose.base import OutlineMeasure, PoseObservation
@@ -294,16 +294,12 @@ class Session:
                 continue
             statuses[c.id] = st
             judged[c.id] = st
-        faults = tuple(dict.fromkeys(c.code for c in spec.form_by_priority if judged.get(c.id) == FAIL))
-        borderline = tuple(code for code in dict.fromkeys(c.code for c in spec.form_by_priority
-                                                          if judged.get(c.id) == BORDERLINE) if code not in faults)
+        faults = codes_with(spec.form_by_priority, judged, FAIL)
+        borderline = tuple(code for code in codes_with(spec.form_by_priority, judged, BORDERLINE) if code not in faults)
         not_judged = tuple((c.id, _not_judged_reason(c, reasons, self._baselines))
                            for c in spec.form if judged.get(c.id) == UNKNOWN)
-        form = combine(judged) if judged else UNKNOWN
-        unseen = form == UNKNOWN and bool(not_judged) and \
-            all(r.code is Unjudged.OUTLINE_COVERED for _, r in not_judged)
-        return statuses, FrameVerdict(form=form, faults=faults, borderline=borderline, not_judged=not_judged,
-                                      unseen=unseen)
+        return statuses, FrameVerdict(form=combine(judged) if judged else UNKNOWN, faults=faults,
+                                      borderline=borderline, not_judged=not_judged)
 
     def _time(self, t: float, values: dict[str, float], in_position: bool | None, side: HoldSide | None,
               verdict: FrameVerdict) -> bool:
@@ -311,8 +307,7 @@ class Session:
         if self._reps is None:
             self._holds.update(t, in_position, side, verdict if in_position else None)
             return False
-        top_faults = tuple(dict.fromkeys(c.code for c in self.spec.form_by_priority
-                                         if c.when == "top" and self._form_status.get(c.id) == FAIL))
+        top_faults = codes_with((c for c in self.spec.form_by_priority if c.when == "top"), self._form_status, FAIL)
         return self._reps.update(t, values.get(self._rep_signal, math.nan), in_position, side or BOTH, top_faults)
 
     def finish(self) -> SessionResult:

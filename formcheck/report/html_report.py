@@ -253,9 +253,7 @@ def _faults_html(report: Report, result: SessionResult, key_frames: KeyFrames | 
             kf = key_frames.best[code]
             r = kf.result
             side = f" ({r.side} side)" if r.side else ""
-            label = criterion_label(kf.criterion, r)
-            if kf.criterion.relative:
-                label += " (the check judges its change from your set-up baseline)"
+            label = criterion_label(kf.criterion, r)  # a relative check's label says "from your neutral"
             parts.append(f'<figure><img class="key-frame" alt="{_e(code)} at its worst, {r.t:.1f} s" '
                          f'src="{_jpeg_data_uri(img)}"><figcaption>Worst at {r.t:.1f} s{_e(side)}: {_e(label)}'
                          "</figcaption></figure>")

@@ -13,6 +13,7 @@ import numpy as np
 from formcheck.exercises.signal_registry import signal_units
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
+from formcheck.judge.rules import BORDERLINE, codes_with
 from formcheck.pose import landmarks as lm
 
 GOOD = (80, 200, 60)      # BGR green
@@ -85,7 +86,7 @@ def key_angle_labels(spec: ExerciseSpec, r: FrameResult) -> list[str]:
 
 def borderline_messages(spec: ExerciseSpec, r: FrameResult) -> list[str]:
     """The messages of the fault codes that are borderline in frame ``r`` (most urgent first)."""
-    codes = dict.fromkeys(c.code for c in spec.form_by_priority if r.statuses.get(c.id) == "borderline")
+    codes = codes_with(spec.form_by_priority, r.statuses, BORDERLINE)
     return [spec.criterion_by_code[code].message for code in codes if code not in r.faults]
 
 
