@@ -38,6 +38,7 @@ from formcheck.media.sources import open_source
 from formcheck.pose.analyse import observe
 from formcheck.pose.mediapipe_pose import MediaPipePose
 from formcheck.pose.outline import measure_back_outline
+from formcheck.report.json_report import rep_fault_codes
 from formcheck.synth import CLIP_SCRIPTS, QUICK_SET, iter_frames, render_clip
 from formcheck.synth.clip import ground_truth
 
@@ -198,6 +199,8 @@ def evaluate_clip(name: str, cache: Path) -> dict:
         true_good = float(dt[in_hold & clean].sum())
         out["good_form_error"] = sum(h.good_form_s for h in res.holds) - true_good
     out["reps_found"], out["reps_true"] = len(res.reps), len(gt["reps"])
+    if gt["reps"]:
+        out["rep_check"] = _rep_check(gt, res.reps, t)
     # Faults, frame level, inside the true judging windows.
     codes = load_exercise(ex).fault_codes
     counts = {c: [0, 0, 0] for c in codes}  # tp, fp, fn
@@ -213,6 +216,37 @@ def evaluate_clip(name: str, cache: Path) -> dict:
                 counts[c][2] += 1
     out["faults"] = counts
     return out
+
+
+def _rep_check(gt: dict, reps: list, t: np.ndarray) -> dict:
+    """Rep for rep: each true rep must overlap exactly one reported rep (and no reported rep may be
+    left over), and that rep's fault codes must be the true rep's (a code is the rep's when it is
+    true on at least a third of the rep's true top frames, as the report keeps a fault)."""
+    exact, faults_ok, lines = True, True, []
+    used: set[int] = set()
+    for g in gt["reps"]:
+        match = [i for i, x in enumerate(reps) if x.start_s < g["top_end_s"] and x.end_s > g["top_start_s"]]
+        top = [i for i in range(len(t)) if g["top_start_s"] <= t[i] <= g["top_end_s"]]
+        counts: dict[str, int] = defaultdict(int)
+        for i in top:
+            for c in gt["frames"][i]["faults"]:
+                counts[c] += 1
+        true_codes = sorted(c for c, k in counts.items() if k >= len(top) / 3)
+        if len(match) != 1:
+            exact = False
+            lines.append(f"true rep {g['start_s']:.1f}-{g['end_s']:.1f} s matched {len(match)} reported reps")
+            continue
+        used.add(match[0])
+        rep = reps[match[0]]
+        codes = sorted(rep_fault_codes(rep))
+        if codes != true_codes:
+            faults_ok = False
+            lines.append(f"rep {rep.start_s:.1f}-{rep.end_s:.1f} s: faults {codes}, true {true_codes}")
+    extra = [x for i, x in enumerate(reps) if i not in used]
+    if extra:
+        exact = False
+        lines += [f"extra rep {x.start_s:.1f}-{x.end_s:.1f} s" for x in extra]
+    return {"exact": exact, "faults_ok": faults_ok, "problems": lines}
 
 
 def _fmt(x: float | None, nd: int = 2) -> str:
@@ -298,6 +332,12 @@ def summarize(results: list[dict]) -> str:
                  f"({', '.join(f'{c} {n} frames' for c, n in false if n) or 'none'})")
     lines.append(f"reps: reported {sum(r['reps_found'] for r in results)} vs true "
                  f"{sum(r['reps_true'] for r in results)}")
+    checked = [r for r in results if "rep_check" in r]
+    if checked:
+        bad = [f"{r['clip']}: {'; '.join(r['rep_check']['problems'])}" for r in checked if r["rep_check"]["problems"]]
+        lines.append(f"rep sets counted rep for rep: {sum(r['rep_check']['exact'] for r in checked)}/{len(checked)}; "
+                     f"each rep's faults as true: {sum(r['rep_check']['faults_ok'] for r in checked)}/{len(checked)}"
+                     + (f" ({' | '.join(bad)})" if bad else ""))
     lines.append("")
     lines.append("| fault | precision | recall | true frames |")
     lines.append("|---|---|---|---|")

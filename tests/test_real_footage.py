@@ -78,6 +78,29 @@ def test_bridge_reps_and_top_holds(real_data, tmp_path):
     assert r["holds"] == []
 
 
+# Rep tops read by eye from contact sheets (one frame every 0.5 s): the seconds at which the hips
+# are up. Each must fall inside exactly one reported rep, and nothing else may be counted.
+REAL_REP_TOPS = {
+    # 5 quick reps, ~1 s up / ~1 s down, no real hold.
+    "bridge_darebee_side.mp4": (0.8, 2.8, 4.8, 6.8, 8.8),
+    # 2 slow reps: hips up ~1.5-3 s and ~5.5-7 s.
+    "glute_bridge_gym_man_side.mp4": (2.2, 6.2),
+    # Logo to ~3 s; 3 two-leg reps (hips up ~4-5.5, ~9-10, ~13.5-15 s), then 3 single-leg reps with the
+    # other leg straight up (~19, ~22.5-23, ~26.5-27 s); lying still between them.
+    "bridge_and_single_leg_side_clinic.mp4": (4.5, 9.5, 14.0, 19.0, 22.7, 26.5),
+}
+
+
+@pytest.mark.parametrize("clip", sorted(REAL_REP_TOPS))
+def test_real_bridge_sets_are_counted_rep_for_rep(real_data, tmp_path, clip):
+    _, r = score(real_data / "videos/bridge" / clip, "bridge", tmp_path)
+    reps = r["reps"]
+    tops = REAL_REP_TOPS[clip]
+    assert len(reps) == len(tops), [(x["start_s"], x["end_s"]) for x in reps]
+    for top in tops:
+        assert sum(x["start_s"] <= top <= x["end_s"] for x in reps) == 1, (top, reps)
+
+
 @pytest.mark.parametrize("exercise", ["bridge", "supported-bridge"])
 def test_plank_is_neither_a_bridge_nor_a_supported_bridge(real_data, tmp_path, exercise):
     _, r = score(real_data / "videos/other/plank_hold_timer_side_kaiakol005.mp4", exercise, tmp_path)

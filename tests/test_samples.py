@@ -75,16 +75,16 @@ def test_supported_bridge_drop_near_the_end(tmp_path):
 def test_bridge_reps_match_the_true_reps(tmp_path):
     r, gt = score("bridge_reps_sag", "bridge", tmp_path)
     found = r["reps"]
+    assert len(found) == len(gt["reps"]) == 6
     for g in gt["reps"]:
-        sag = 18.0 < g["start_s"] < 19.0  # the fourth rep sags: the hips lift only ~0.12 thigh lengths
         match = [x for x in found if x["start_s"] < g["top_end_s"] and x["end_s"] > g["top_start_s"]]
-        if sag:
-            # Known miss, measured: MediaPipe reads this rep's lift as 0.07 thigh lengths, under the
-            # 0.12 a rep needs; if it is ever counted, it must carry the hips_low fault.
-            for x in match:
-                assert "hips_low" in {f["code"] for f in x["faults"]}
-            continue
         assert len(match) == 1, (g, found)
-        top = g["top_end_s"] - g["top_start_s"]  # 2.0 s; measured 2.27-2.33 s
+        top = g["top_end_s"] - g["top_start_s"]  # 2.0 s; measured 2.2-2.4 s
         assert match[0]["top_hold_s"] == pytest.approx(top, abs=0.6)
-        assert match[0]["faults"] == []
+        codes = [f["code"] for f in match[0]["faults"]]
+        if 18.0 < g["start_s"] < 19.0:
+            # The fourth rep sags (true line 150 deg): the hips leave the floor (MediaPipe reads the lift
+            # as +0.07 thigh lengths) but stop far short of the line - a rep, with hips_low.
+            assert codes == ["hips_low"]
+        else:
+            assert codes == []

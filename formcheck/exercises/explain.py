@@ -76,10 +76,14 @@ def explain_exercise(spec: ExerciseSpec) -> str:
                          f"over {t.baseline_s:g} s — hold still in neutral, then make the correction.")
     elif spec.reps is not None:
         r = spec.reps
-        lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its lowest value "
-                     f"over the last {r.floor_window_s:g} s). A rep starts {r.start_above:g} above it and ends back "
-                     f"within {r.end_below:g}; 'at the top' = {r.top_above:g} above it and nearly still. "
-                     f"Aim for {spec.target_s:g} s at the top of each rep.")
+        start = f"{r.start_above:g} above it" + (
+            f" (or {r.start_fraction:.0%} of your typical top height in this set, if more)" if r.start_fraction else "")
+        lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its low point "
+                     f"over the last {r.floor_window_s:g} s lying in position). A rep is a lift from there and a "
+                     f"return: it starts {start} and ends back within {r.end_below / r.start_above:.0%} of that; "
+                     f"lifts shorter than {r.min_rep_s:g} s are no rep. 'At the top' = within "
+                     f"{r.top_fraction:.0%} of the rep's own peak and still for {r.top_settle_s:g} s, so a shallow "
+                     f"rep is judged at its own top. Aim for {spec.target_s:g} s at the top of each rep.")
     lines += ["", "In position when all of these hold:"]
     lines += [f"  - {c.why or c.id}: {criterion_words(c)}" for c in spec.position]
     lines += ["", "Form checks (fault code -> what you will be told):"]

@@ -85,14 +85,23 @@ class Timing:
 
 @dataclass(frozen=True)
 class RepsSpec:
-    """Rep detection on one signal with hysteresis (start above / end below), and the 'top' zone."""
+    """Rep detection on one signal, as heights above the person's resting level (signal units):
+    a rep starts ``start_above`` over it (or ``start_fraction`` of the set's typical top, if
+    larger) and ends back within the same level scaled by ``end_below / start_above``, or under
+    ``end_fraction`` of its own peak once still; 'at the top'
+    = within ``top_fraction`` of the rep's own peak and slower than ``top_max_rate`` per second
+    for ``top_settle_s`` seconds; a lift shorter than ``min_rep_s`` seconds is no rep."""
 
     signal: str
     start_above: float
     end_below: float
-    top_above: float
+    top_fraction: float
     top_max_rate: float
     floor_window_s: float = 6.0
+    start_fraction: float = 0.0
+    top_settle_s: float = 0.2
+    min_rep_s: float = 0.5
+    end_fraction: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -292,19 +301,27 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
     reps = None
     if mode == "reps":
         rr = _Reader(r.get("reps", dict), path, "reps.")
-        rr.unknown_keys({"signal", "start_above", "end_below", "top_above", "top_max_rate", "floor_window_s"})
+        rr.unknown_keys({"signal", "start_above", "end_below", "top_fraction", "top_max_rate", "floor_window_s",
+                         "start_fraction", "top_settle_s", "min_rep_s", "end_fraction"})
         sig = rr.get("signal", str)
         if not is_known_signal(sig):
             raise rr.fail("signal", f"unknown signal '{sig}' ({signal_help()})")
         reps = RepsSpec(sig, rr.get("start_above", float), rr.get("end_below", float),
-                        rr.get("top_above", float), rr.get("top_max_rate", float),
-                        rr.get("floor_window_s", float, 6.0))
-        if reps.floor_window_s <= 0:
-            raise rr.fail("floor_window_s", "must be > 0 seconds")
-        if reps.end_below >= reps.start_above:
-            raise rr.fail("end_below", "must be below start_above (hysteresis)")
-        if reps.top_above < reps.start_above:
-            raise rr.fail("top_above", "must be at or above start_above")
+                        rr.get("top_fraction", float), rr.get("top_max_rate", float),
+                        rr.get("floor_window_s", float, 6.0), rr.get("start_fraction", float, 0.0),
+                        rr.get("top_settle_s", float, 0.2), rr.get("min_rep_s", float, 0.5),
+                        rr.get("end_fraction", float, 0.0))
+        for key in ("floor_window_s", "start_above", "top_max_rate"):
+            if getattr(reps, key) <= 0:
+                raise rr.fail(key, "must be > 0")
+        for key in ("top_settle_s", "min_rep_s"):
+            if getattr(reps, key) < 0:
+                raise rr.fail(key, "must be >= 0 seconds")
+        if not 0 <= reps.end_below < reps.start_above:
+            raise rr.fail("end_below", "must be >= 0 and below start_above (hysteresis)")
+        for key in ("start_fraction", "top_fraction", "end_fraction"):
+            if not 0 <= getattr(reps, key) <= 1:
+                raise rr.fail(key, "must be between 0 and 1 (a fraction of a peak height)")
     elif "reps" in data:
         raise r.fail("reps", "only allowed with mode = \"reps\"")
     if any(c.relative for c in form) and mode == "hold" and timing.baseline_s <= 0:

@@ -6,12 +6,19 @@ Its start is the first in-position frame; its end the last one. Each frame's dur
 since the previous frame, capped at ``grace_s`` so a stalled camera cannot add time) is
 booked as good form, faulty or not judged.
 
-Rep: judged on the rep signal *above its floor* — the lowest value over the last
-``floor_window_s`` seconds, i.e. this person's resting level (lying flat, the hip sits a
-little above the shoulder by an amount that differs by body). A rep starts when the signal
-rises ``start_above`` over the floor, ends when it is back within ``end_below``; while it is
-``top_above`` over the floor and moving slower than ``top_max_rate`` per second, the frame
-counts as "held at the top".
+Rep: judged on the rep signal *above its floor* — this person's resting level, a low percentile
+(``FLOOR_PERCENTILE``) of the in-position values over the last ``floor_window_s`` seconds (lying
+flat, the hip sits a little above the shoulder by an amount that differs by body). A rep is a lift
+from the floor and a return to it, as a therapist counts: it starts when the signal rises
+``start_above`` over the floor — or ``start_fraction`` of this set's typical top height (the
+median peak of the reps so far), whichever is larger, so small movements of someone whose tops
+are high make no rep — and ends when it is back within the same level scaled by
+``end_below / start_above`` (hysteresis), or back under ``end_fraction`` of its own peak and still
+(the resting level can shift between reps, e.g. one leg raised). The next rep needs the signal
+under the start level first. A lift shorter than ``min_rep_s`` is no rep. The frame
+is "held at the top" once the signal has stayed within ``top_fraction`` of the rep's own peak so
+far and moved slower than ``top_max_rate`` per second for ``top_settle_s``: a shallow lift that
+stops well short of the line has its own top, where the top-only form rules judge it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from formcheck.exercises.spec import RepsSpec, Timing
 from formcheck.judge.reasons import Reason, Unjudged
@@ -177,6 +186,9 @@ class RepRecord:
     complete: bool = False
 
 
+FLOOR_PERCENTILE = 10.0  # resting level: a low percentile, not the minimum (one misread frame is no floor)
+
+
 class RepTracker:
     """Counts reps on one signal with hysteresis; books 'top' seconds and faults at the top."""
 
@@ -187,24 +199,42 @@ class RepTracker:
         self._prev: tuple[float, float] | None = None  # (t, value)
         self._rate = 0.0
         self._last_known_t = -math.inf
-        self._window: deque[tuple[float, float]] = deque()  # (t, value) for the rolling floor
+        self._window: deque[tuple[float, float]] = deque()  # (t, value) in position, for the floor
+        self._floor = math.nan
+        self._still_since = math.nan  # when the signal last became still near the rep's peak
+        self._at_top = False
+        self._armed = True  # a new rep may start (the signal has been under the start level since the last)
 
     def floor(self) -> float:
-        """The resting level: lowest known value over the last ``floor_window_s`` seconds."""
-        return min(v for _, v in self._window) if self._window else math.nan
+        """The resting level: low percentile of the resting values (in position, between reps) over the
+        last ``floor_window_s`` s; NaN before the first."""
+        return self._floor
 
-    def above_floor(self, t: float, value: float) -> float:
-        """``value`` minus the floor, updating the floor window with (t, value)."""
-        self._window.append((t, value))
+    def _follow_floor(self, t: float, value: float, resting: bool) -> None:
+        """Add a resting frame (in position, no rep in progress) to the floor window; drop old ones.
+        The floor keeps its last value while no resting frame is in the window (a long top hold)."""
+        if resting:
+            self._window.append((t, value))
         while self._window and self._window[0][0] < t - self.spec.floor_window_s:
             self._window.popleft()
-        return value - self.floor()
+        if self._window:
+            self._floor = float(np.percentile([v for _, v in self._window], FLOOR_PERCENTILE))
 
-    def is_top_level(self, above_floor: float) -> bool:
-        """True when a height ``above_floor`` (signal units over the floor) at the current rate
-        counts as 'at the top': high enough and nearly still."""
-        s = self.spec
-        return math.isfinite(above_floor) and above_floor >= s.top_above and abs(self._rate) <= s.top_max_rate
+    def set_top(self) -> float:
+        """This set's typical top height above the floor: median peak of the reps so far (NaN before one)."""
+        peaks = [r.peak for r in self.done if math.isfinite(r.peak)]
+        return float(np.median(peaks)) if peaks else math.nan
+
+    def start_level(self) -> float:
+        """Height over the floor a rep must rise to (signal units): the fixed minimum, or a fraction
+        of this set's typical top, whichever is larger."""
+        s, top = self.spec, self.set_top()
+        return max(s.start_above, s.start_fraction * top) if math.isfinite(top) else s.start_above
+
+    @property
+    def at_top(self) -> bool:
+        """Whether the last frame counted as held at the top of a rep."""
+        return self._at_top
 
     def rate(self) -> float:
         """Smoothed rate of change of the rep signal (signal units per second)."""
@@ -213,7 +243,7 @@ class RepTracker:
     def update(self, t: float, value: float, in_position: bool | None, side: HoldSide,
                faults_now: tuple[str, ...]) -> bool:
         """Feed one frame; returns True when the frame counts as held at the top."""
-        s = self.spec
+        self._at_top = False
         if not math.isfinite(value):
             if self.current and t - self._last_known_t > self.timing.grace_s:
                 self._close(complete=False)
@@ -227,34 +257,57 @@ class RepTracker:
         dt_book = 0.0 if self._prev is None else min(max(t - self._prev[0], 0.0), self.timing.grace_s)
         self._prev = (t, value)
         self._last_known_t = t
-        value = self.above_floor(t, value)
+        self._follow_floor(t, value, in_position is True and self.current is None)  # resting frames only
+        height = value - self._floor
+        if not math.isfinite(height):
+            return False
+        s = self.spec
+        level = self.start_level()
         cur = self.current
         if cur is None:
-            if value >= s.start_above and in_position is not False:
-                self.current = RepRecord(side=side, start_s=t, end_s=t, peak=value)
+            self._armed = self._armed or height < level
+            if self._armed and height >= level and in_position:
+                self.current = RepRecord(side=side, start_s=t, end_s=t, peak=height)
+                self._still_since = math.nan
+                self._armed = False
             return False
         cur.end_s = t
-        if value <= s.end_below:
+        back_down = height <= level * s.end_below / s.start_above or \
+            (height <= s.end_fraction * cur.peak and abs(self._rate) <= s.top_max_rate)
+        if back_down:
             self._close(complete=True)
             return False
-        at_top = self.is_top_level(value) and in_position is not False
-        if value > cur.peak:
-            cur.peak = value
+        if height > cur.peak:
+            cur.peak = height
             cur.peak_faults = faults_now
-        if at_top:
-            cur.top_hold_s += dt_book
-            for code in faults_now:
-                cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt_book
-        return at_top
+        near_peak = height >= max(level, s.top_fraction * cur.peak) and abs(self._rate) <= s.top_max_rate \
+            and in_position is not False
+        if not near_peak:
+            self._still_since = math.nan
+            return False
+        if math.isnan(self._still_since):
+            self._still_since = t
+        if t - self._still_since < s.top_settle_s:
+            return False
+        if t - dt_book - self._still_since < s.top_settle_s:
+            dt_book = t - self._still_since  # first frame past the settling time: that time was at the top too
+        self._at_top = True
+        cur.top_hold_s += dt_book
+        for code in faults_now:
+            cur.fault_s[code] = cur.fault_s.get(code, 0.0) + dt_book
+        return True
 
     def _close(self, complete: bool) -> None:
         cur = self.current
+        self._still_since = math.nan
+        if cur is not None and cur.end_s - cur.start_s < self.spec.min_rep_s:
+            cur = None  # a blip, not a lift
+        self.current = None
         if cur is not None:
             cur.complete = complete
             floor = REP_FAULT_MIN_FRACTION * cur.top_hold_s
             cur.fault_s = {k: v for k, v in cur.fault_s.items() if v >= floor and v > 0}
             self.done.append(cur)  # a rep that never reached the top is still a rep (e.g. sagging)
-        self.current = None
 
     def finish(self) -> list[RepRecord]:
         """Close an open rep (marked incomplete) and return all reps."""

@@ -283,8 +283,7 @@ class Session:
         """
         spec, reps = self.spec, self._reps
         self._form_status = evaluate(spec.form, values, self._baselines.values, self._form_status)
-        judge_top = reps is not None and reps.current is not None and \
-            reps.is_top_level(values.get(self._rep_signal, math.nan) - reps.floor())
+        judge_top = reps is not None and reps.current is not None and reps.at_top
         statuses = dict(self._pos_status)
         judged: dict[str, Status] = {}
         for c in spec.form:

@@ -49,8 +49,6 @@ def plot_angles(result: SessionResult, path: Path) -> None:
             for bound in (c.min, c.max):
                 if bound is not None:
                     ax.axhline(bound, **style)
-        if spec.reps and sig == spec.reps.signal:
-            ax.axhline(spec.reps.top_above, color="#9467bd", lw=0.9, ls="-.")
     axes[-1, 0].set_xlabel("time [s]")
     fig.suptitle(f"{spec.title}\ngreen = holds, purple = reps; dashed red = fault thresholds, "
                  "dotted grey = position limits", fontsize=9)

@@ -124,14 +124,18 @@ def _floor_camera(height: float, yaw: float) -> CameraSpec:
 
 def bridge(name: str, *, facing: int = 1, reps: int = 6, top_line: float = 178.0,
            sag: dict[int, float] | None = None, foot_f: float = 0.50, top_s: float = 2.0,
-           tilt_top: float = 0.0, height: float = 1.75, yaw: float = 0.0, imaging: Imaging = Imaging(),
+           tilt_top: float = 0.0, knees_apart_top: float = 0.0, after: tuple[str, ...] = (),
+           height: float = 1.75, yaw: float = 0.0, imaging: Imaging = Imaging(),
            outfit: str = "blue", scene: str = "wood", fps: float = 15.0, width: int = 640,
            height_px: int = 480, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
     """Glute bridge reps from lying on the back, knees bent, feet flat.
 
     Each rep: up 1.0 s, hold ``top_s`` at the top, down 1.0 s, rest 1.5 s. ``top_line``: true
     shoulder-hip-knee line angle at the top (deg, 180 straight); ``sag`` maps a rep index
-    (0-based) to its own top line angle (e.g. a sagging rep at 150).
+    (0-based) to its own top line angle (e.g. a sagging rep at 150). ``knees_apart_top``: metres
+    each knee drifts outward and back during every top hold (knees moving at the top, no new rep).
+    ``after``: movements after the set that are no reps, in order: "shuffle" (feet slide away and
+    back, hips down), "sit_up" (trunk rises to sitting, hips stay on the floor).
     """
     d = body_dims(height)
     sag = sag or {}
@@ -144,11 +148,27 @@ def bridge(name: str, *, facing: int = 1, reps: int = 6, top_line: float = 178.0
         hu = P.bridge_hip_u(d, line, foot_f=foot_f, tilt=tilt_top)
         top = P.supine(d, hip_u=hu, foot_f=foot_f, tilt=tilt_top)
         t_up, t_top_end, t_down, t_rest = t + 1.0, t + 1.0 + top_s, t + 2.0 + top_s, t + 3.5 + top_s
-        keys += [Keyframe(t_up, top, 1.0), Keyframe(t_top_end, top, 0), Keyframe(t_down, flat, 1.0),
-                 Keyframe(t_rest, flat, 0)]
+        keys.append(Keyframe(t_up, top, 1.0))
+        if knees_apart_top > 0:
+            apart = top.with_(knee_out_l=top.knee_out_l + knees_apart_top,
+                              knee_out_r=top.knee_out_r + knees_apart_top)
+            keys.append(Keyframe(t_up + 0.4 * top_s, apart, 0.4 * top_s))
+        keys += [Keyframe(t_top_end, top, 0 if knees_apart_top <= 0 else 0.6 * top_s),
+                 Keyframe(t_down, flat, 1.0), Keyframe(t_rest, flat, 0)]
         rep_list.append(Rep(t, t_down, t_up, t_top_end))
         t = t_rest
-    keys.append(Keyframe(t + 0.5, flat, 0))
+    for move in after:
+        if move == "shuffle":
+            far = P.supine(d, foot_f=foot_f + 0.18)
+            keys += [Keyframe(t + 1.0, far, 1.0), Keyframe(t + 1.6, far, 0), Keyframe(t + 2.6, flat, 1.0)]
+            t += 3.0
+        elif move == "sit_up":
+            sitting = flat.with_(trunk=-35.0, neck=25.0, uarm_l=20.0, uarm_r=20.0, farm_l=60.0, farm_r=60.0)
+            keys += [Keyframe(t + 2.0, sitting, 2.0), Keyframe(t + 3.5, sitting, 0)]
+            t += 3.5
+        else:
+            raise ValueError(f"unknown after-set movement {move!r}")
+    keys.append(Keyframe(t + 0.5, keys[-1].pose, 0))
     return ClipScript(
         name=name, exercise="bridge", description=description, facing=facing,
         timeline=Timeline(tuple(keys), Motion(breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
@@ -238,6 +258,10 @@ def _build() -> dict[str, ClipScript]:
         s.append(lunge(f"lunge_arms_hang_{side}", side, facing=facing, hold_s=14.0, arms="hang", outfit=outfit,
                        description=f"Good hold, {side} knee down, tucked, arms hanging at the sides (the lower "
                        "back stays visible).", tags=("good", "arms:hang")))
+    for side, facing, outfit in (("left", 1, "red"), ("right", -1, "blue")):
+        s.append(lunge(f"lunge_arms_crossed_{side}", side, facing=facing, hold_s=14.0, arms="chest", outfit=outfit,
+                       description=f"Good hold, {side} knee down, tucked, forearms crossed in front of the chest "
+                       "(the lower back stays visible).", tags=("good", "arms:chest")))
     s.append(lunge("lunge_hands_knee_right", "right", facing=-1, hold_s=14.0, arms="knee", scene="grey",
                    description="Good hold, right knee down, facing left, both hands on the front knee.",
                    tags=("good", "arms:knee")))
@@ -269,6 +293,14 @@ def _build() -> dict[str, ClipScript]:
                     description="Three good reps, camera 20 deg off side, noise and jitter, 1.90 m.",
                     tags=("yaw", "noise", "size")))
     s.append(bridge("bridge_short", reps=2, description="Two good reps (CI).", tags=("quick",)))
+    s.append(bridge("bridge_shallow_middle", reps=3, sag={1: 152.0}, outfit="green", description="Three reps; "
+                    "the middle one clearly leaves the floor but stops well short of the line (152 deg): a rep "
+                    "with hips_low.", tags=("fault", "reps")))
+    s.append(bridge("bridge_then_sit_up", facing=-1, reps=3, after=("shuffle", "sit_up"), description="Three "
+                    "good reps, then the feet shuffle and the person sits up: no more reps.", tags=("good", "reps")))
+    s.append(bridge("bridge_knees_apart_top", reps=3, knees_apart_top=0.10, scene="grey", description="Three "
+                    "good reps; the knees drift apart and back at each top: still three reps.",
+                    tags=("good", "reps")))
     # --- supported bridge ---------------------------------------------------------------------------
     s.append(supported_bridge("supported_bridge_drop", hold_s=34.0, drop_at=28.0, description="Rests "
                               "on a block; the block slips and the hips drop 28 s into the hold.",

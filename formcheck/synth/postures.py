@@ -84,7 +84,7 @@ def half_kneeling(d: BodyDims, kneel_side: str, *, back_thigh: float = -5.0, fro
     ``back_thigh``: kneeling-leg thigh angle from down (deg, + forward; negative = knee behind the
     hip, i.e. hip extension with an upright trunk). ``front_knee``: front knee angle (deg, 180 =
     straight). ``arms``: "knee" (both hands on the front knee/thigh), "hip" (kneeling-side hand on
-    the hip, elbow back), "hang".
+    the hip, elbow back), "hang", "chest" (forearms crossed in front of the chest).
     """
     back, front = _SFX[kneel_side], _SFX["right" if kneel_side == "left" else "left"]
     ku = _kneel_knee_u(d)
@@ -99,13 +99,20 @@ def half_kneeling(d: BodyDims, kneel_side: str, *, back_thigh: float = -5.0, fro
 
 
 def _arms(d: BodyDims, p: Pose, arms: str, kneel_side: str) -> Pose:
-    """Place the arms: on the front knee, one hand on the hip, or hanging."""
+    """Place the arms: on the front knee, one hand on the hip, hanging, or crossed in front of the chest."""
     k = forward_kinematics(p, d)
     sh = k.joints["shoulder_mid"][:2]
     front = "right" if kneel_side == "left" else "left"
     changes: dict[str, float] = {}
     if arms == "hang":
         return p.with_(uarm_l=4, uarm_r=-2, farm_l=8, farm_r=6)
+    if arms == "chest":
+        # Forearms crossed in front of the chest: elbows down by the ribs, hands at the opposite shoulder.
+        target = sh + np.array([0.16 * d.scale, -0.16 * d.scale])
+        a1, a2 = _two_link(sh, target, d.upper_arm, d.forearm, bend_sign=1.0)
+        return p.with_(uarm_l=a1, uarm_r=a1, farm_l=a2, farm_r=a2, hand_l=0.0, hand_r=0.0,
+                       elbow_out_l=0.12 * d.scale, elbow_out_r=0.12 * d.scale,
+                       wrist_out_l=-0.10 * d.scale, wrist_out_r=-0.10 * d.scale)
     knee = k.landmarks[lm.KNEE[front], :2]
     for side in ("left", "right"):
         sx = _SFX[side]
