@@ -73,8 +73,8 @@ class VideoFileSource:
         cap = cv2.VideoCapture(str(p))
         if not cap.isOpened():
             cap.release()
-            raise InputError(f"{p}: not a readable video (no decodable video stream: empty, truncated at the start, "
-                             "or not a video) — use an mp4/mov/avi file")
+            raise InputError(f"{p}: not a readable video (no video stream could be decoded: not a video, sound only, "
+                             "or cut short before its index was written) — use a complete mp4/mov/avi file")
         w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         h = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if w <= 0 or h <= 0:
@@ -156,8 +156,8 @@ OWN_OUTPUT_MARKER = "report.json"
 
 
 def jpeg_is_truncated(data: bytes) -> bool:
-    """True when JPEG ``data`` stops before its end-of-image marker (OpenCV then decodes the top part
-    and fills the rest with grey, silently). Entropy-coded data never holds 0xFFD9 or 0xFFDA (0xFF is
+    """True when JPEG ``data`` stops before its end-of-image marker (``cv2.imread`` then decodes the
+    top part over grey, silently; ``cv2.imdecode`` refuses it). Entropy-coded data never holds 0xFFD9 or 0xFFDA (0xFF is
     byte-stuffed), so the main image is complete exactly when an EOI follows its last start-of-scan;
     bytes appended after the EOI (some cameras add a trailer) do not count as truncation."""
     return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
@@ -213,11 +213,13 @@ class ImageFolderSource:
         """(index, full-size image) of each readable image with ``start <= index < stop``; the others
         are noted in ``info.decode_errors`` and skipped."""
         for i, f in enumerate(self._files[start:stop], start):
-            data = np.fromfile(f, np.uint8)
-            img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-            why = "not a readable image" if img is None else \
-                "truncated JPEG (its lower part is missing)" if f.suffix.lower() in (".jpg", ".jpeg") and \
-                jpeg_is_truncated(data.tobytes()) else ""
+            data = f.read_bytes()
+            img = None
+            if data.startswith(b"\xff\xd8") and jpeg_is_truncated(data):
+                why = "truncated JPEG (its lower part is missing)"
+            else:
+                img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
+                why = "not a readable image" if img is None else ""
             if why:
                 note = f"{f.name}: {why}; skipped"
                 if note not in self.info.decode_errors:
