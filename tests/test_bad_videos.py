@@ -208,3 +208,33 @@ def test_rotated_phone_clip_scores_like_the_upright_one(tmp_path: Path, real_dat
         pairs = [(float(a[name]), float(b[name])) for a, b in zip(up_rows, ph_rows, strict=True) if a[name] and b[name]]
         assert pairs, name
         assert max(abs(a - b) for a, b in pairs) <= 1.0, name
+
+
+def test_live_source_folder_names_a_command_that_exists(tmp_path: Path) -> None:
+    p = formcheck("live", "-e", "bridge", "--source", str(tmp_path), "--no-window", "-o", "o", cwd=tmp_path)
+    line = assert_one_line_error(p, 2, "is a folder", "formcheck score FOLDER")
+    assert "--images" not in line
+
+
+@pytest.mark.slow
+def test_image_folder_with_bad_images_used_as_its_own_out_folder(tmp_path: Path, base: Path) -> None:
+    """A bad first image, a bad middle one and a truncated JPEG are skipped and named; scoring the folder
+    again into itself does not read its own angles.png."""
+    d = tmp_path / "photos"
+    d.mkdir()
+    ffmpeg("-i", base, "-frames:v", "6", d / "p%02d.png")
+    (d / "p00.png").write_bytes(b"")  # sorts first
+    (d / "p03.png").write_text("not a picture")
+    ffmpeg("-i", base, "-frames:v", "1", d / "p05_whole.jpg")
+    data = (d / "p05_whole.jpg").read_bytes()
+    (d / "p04_cut.jpg").write_bytes(data[: len(data) // 2])
+    for run in (1, 2):
+        p = formcheck("score", str(d), "-e", "bridge", "-o", str(d), "--no-video", "--no-history", "-q", cwd=tmp_path)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+        report = json.loads((d / "report.json").read_text())
+        jsonschema.validate(report, SCHEMA)
+        notes = " | ".join(report["notes"])
+        for name in ("p00.png", "p03.png", "p04_cut.jpg: truncated JPEG"):
+            assert name in notes
+        assert report["frames"] == 6  # p01, p02, p04, p05, p05_whole, p06: not the three bad ones
+        assert ("angles.png" in notes) == (run == 2)
