@@ -2,7 +2,9 @@
 
 Timestamps are seconds from the start of the source, taken from the video's own
 presentation times (never frame index x nominal fps), so variable-frame-rate phone
-videos and dropped frames are timed correctly.
+videos and dropped frames are timed correctly. Frames come out upright: a video's display
+rotation and an image's EXIF orientation are applied. What was done or lost on the way is
+said in ``SourceInfo.notes`` and ``SourceInfo.decode_errors`` (they go into the report).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from formcheck.media.frame import Frame, SourceInfo
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
-MIN_MAX_SIDE = 128  # pixels: below this the pose model finds no person, so a smaller --max-side is refused
+# Smallest --max-side (pixels): half the pose model's 256-pixel input; far smaller frames find no one
+# (--max-side 10 reported "no person" for a clip that has one), which would mislead.
+MIN_MAX_SIDE = 128
 # Consecutive failed grabs after which a video is taken to have ended. A corrupt stretch fails one
 # grab per undecodable frame or so; at the real end each grab fails in microseconds, so a generous
 # limit costs nothing and lets decoding resume after a long corrupt stretch (~100 s at 30 fps).
@@ -30,7 +34,7 @@ def check_max_side(max_side: int) -> int:
     """``--max-side``: 0 (keep the source's size) or at least ``MIN_MAX_SIDE`` pixels."""
     if max_side == 0 or max_side >= MIN_MAX_SIDE:
         return max_side
-    why = " — the pose model finds no one in frames that small" if max_side > 0 else ""
+    why = " — smaller frames are too coarse for the pose model" if max_side > 0 else ""
     raise InputError(f"--max-side must be 0 (keep the size) or at least {MIN_MAX_SIDE} pixels, got {max_side}{why}")
 
 

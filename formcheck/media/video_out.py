@@ -198,6 +198,9 @@ class KeepGoingWriter:
 
 
 MAX_FILL_S = 10.0  # a longer jump between two frames' timestamps is a broken clock, not a pause: not filled
+# Frame rate cap of the constant-rate video: some containers claim a time base (1000 fps) as their rate,
+# which would repeat every frame dozens of times; 120 keeps slow-motion phone clips whole.
+MAX_VIDEO_FPS = 120.0
 
 
 class ConstantRateVideo:
@@ -208,7 +211,7 @@ class ConstantRateVideo:
     An encoder failure stops the video only (``failed`` says why); the session goes on."""
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
-        self.fps = fps if fps > 0 else DEFAULT_FPS
+        self.fps = min(fps, MAX_VIDEO_FPS) if fps > 0 else DEFAULT_FPS
         self.path = path
         self.writer = KeepGoingWriter(open_video_writer(path, self.fps, size))
         self._t0: float | None = None
