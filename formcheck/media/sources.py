@@ -57,6 +57,57 @@ def _display_rotation(cap: cv2.VideoCapture) -> int:
     return (round(float(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0.0) / 90) * 90) % 360
 
 
+RECOVERY_S = 2.0  # seconds after a corrupt stretch in which time jumps still belong to it
+
+
+class _CorruptStretches:
+    """Corrupt stretches met while decoding a video, for the report.
+
+    One starts with grabs that fail. The decoder then resumes with frames whose reference frames
+    were lost: for a while their times jump ahead (and back) while frames are still being lost, so
+    time jumps belong to the same stretch until ``RECOVERY_S`` seconds of frames came in order.
+    Frames lost = frame slots (1/fps s) between its last good frame and its end, less those decoded
+    in between. A stretch that lost no frame slot is not noted (the decoder only needed more data).
+    """
+
+    def __init__(self, fps: float) -> None:
+        self.step = 1.0 / fps
+        self.lost = 0  # frames lost in all stretches so far
+        self.notes: list[str] = []
+        self._start: float | None = None  # time of the last good frame before it (-step: none)
+        self._end = 0.0
+        self._seen: list[float] = []  # times of the frames decoded since it began
+        self._quiet = 0  # frames decoded in order since its end last moved
+
+    def frame(self, last_t: float, t: float, after_failure: bool) -> None:
+        """A frame decoded at ``t`` s after one at ``last_t`` (< 0: the first), after failed grabs or not."""
+        if after_failure and self._start is None:
+            self._start, self._end, self._seen, self._quiet = (last_t if last_t >= 0 else -self.step), t, [], 0
+        elif self._start is not None:
+            if after_failure or t - last_t > 1.5 * self.step:
+                self._end, self._quiet = max(self._end, t), 0
+            else:
+                self._quiet += 1
+            self._seen.append(t)
+            if self._quiet * self.step > RECOVERY_S:
+                self.close()
+
+    def close(self) -> None:
+        """End the stretch being followed (at the end of the video, too) and note it."""
+        if self._start is None:
+            return
+        start, end = self._start, self._end
+        inside = sum(start < x < end for x in self._seen)
+        lost = round((end - start) / self.step) - 1 - inside
+        self._start = None
+        if lost < 1:
+            return
+        self.lost += lost
+        since = f"between {start:.2f} s and" if start >= 0 else "before"
+        self.notes.append(f"no frame could be decoded {since} {end:.2f} s (corrupt data, about {lost} frames lost); "
+                          f"scoring resumed at {end:.2f} s")
+
+
 class VideoFileSource:
     """Reads a video file with OpenCV; frames are turned upright (display rotation metadata) and
     optionally downscaled to ``max_side`` pixels.
@@ -112,7 +163,7 @@ class VideoFileSource:
         last_t = -1.0
         fps = self.info.fps if self.info.fps > 0 else 30.0
         failed = 0  # grabs failed since the last decoded frame
-        gap_frames = 0  # frames estimated lost in corrupt stretches
+        corrupt = _CorruptStretches(fps)
         try:
             while (stop is None or index < stop) and failed < MAX_FAILED_GRABS:
                 if not cap.grab():
@@ -123,17 +174,11 @@ class VideoFileSource:
                     failed += 1
                     continue
                 t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-                # Some containers report no PTS (0 for every frame): fall back to the
-                # nominal rate only then, and never let time run backwards.
+                # Some containers report no PTS (0 for every frame), and frames decoded after a
+                # corrupt stretch can come out of order: never let time run backwards.
                 if t <= last_t:
                     t = last_t + 1.0 / fps if index > 0 else 0.0
-                if failed:
-                    lost = max(0, round((t - max(last_t, 0.0)) * fps) - (1 if index > 0 else 0))
-                    gap_frames += lost
-                    since = f"between {last_t:.2f} s and" if index > 0 else "before"
-                    self.info.decode_errors.append(
-                        f"no frame could be decoded {since} {t:.2f} s (corrupt data, about {lost} frames lost); "
-                        f"scoring resumed at {t:.2f} s")
+                corrupt.frame(last_t, t, failed > 0)
                 failed = 0
                 last_t = t
                 if img is not None:
@@ -145,8 +190,10 @@ class VideoFileSource:
                 index += 1
         finally:
             cap.release()
+            corrupt.close()
+            self.info.decode_errors.extend(corrupt.notes)
         claimed = self.info.frame_count
-        if claimed and index + gap_frames < min(claimed - 1, stop if stop is not None else claimed):
+        if claimed and index + corrupt.lost < min(claimed - 1, stop if stop is not None else claimed):
             self.info.decode_errors.append(
                 f"decoding stopped after {index} of {claimed} frames (truncated or corrupt file); "
                 "the rest of the video was not scored"
