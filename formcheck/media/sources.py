@@ -208,9 +208,9 @@ OWN_OUTPUT_MARKER = "report.json"
 
 def jpeg_is_truncated(data: bytes) -> bool:
     """True when JPEG ``data`` stops before its end-of-image marker (``cv2.imread`` then decodes the
-    top part over grey, silently; ``cv2.imdecode`` refuses it). Entropy-coded data never holds 0xFFD9 or 0xFFDA (0xFF is
-    byte-stuffed), so the main image is complete exactly when an EOI follows its last start-of-scan;
-    bytes appended after the EOI (some cameras add a trailer) do not count as truncation."""
+    top part over grey, silently; ``cv2.imdecode`` refuses it). Entropy-coded data never holds
+    0xFFD9 or 0xFFDA (0xFF is byte-stuffed there), so the main image is complete exactly when an EOI
+    follows its last start-of-scan; bytes appended after the EOI (a camera's trailer) do not count."""
     return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
 
 
@@ -228,7 +228,7 @@ def exif_orientation(path: Path) -> int:
 class ImageFolderSource:
     """Images in a folder, in name order, spaced ``1 / fps`` seconds apart.
 
-    Images are turned upright from their EXIF orientation (OpenCV's ``imread`` does it). Unreadable
+    Images are turned upright from their EXIF orientation (OpenCV's decoder does it). Unreadable
     images and truncated JPEGs are skipped, wherever they are, each with a note in
     ``info.decode_errors``: a truncated JPEG decodes as its top part over grey, which would
     mislead the pose model. The size is the first readable image's.
@@ -247,7 +247,6 @@ class ImageFolderSource:
         if not files:
             raise NoUsableFramesError(f"{d}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
         self._files = files
-        self._notes = notes
         self.info = SourceInfo(str(d), 0, 0, fps, len(files), "images")
         first = next(iter(self._read(0, None)), None)
         if first is None:
