@@ -52,6 +52,16 @@ def _check_side(side: str | None) -> Side | None:
     raise _fail(FormcheckError(f"--side must be 'left' or 'right', got '{side}'"))
 
 
+def _check_max_side(max_side: int) -> int:
+    """``--max-side`` is 0 or at least 128 pixels; anything else is a one-line error (exit 2)."""
+    from formcheck.media.sources import check_max_side
+
+    try:
+        return check_max_side(max_side)
+    except FormcheckError as e:
+        raise _fail(e) from None
+
+
 def _fail(err: FormcheckError) -> typer.Exit:
     typer.echo(f"formcheck: error: {err}", err=True)
     return typer.Exit(err.exit_code)
@@ -91,7 +101,8 @@ def score(
     exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: formcheck-out/<video name>]."),
     side: str = typer.Option(None, "--side", help="Force the stretched side: left or right (default: detected)."),
-    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+    max_side: int = typer.Option(720, "--max-side", callback=_check_max_side,
+                                 help="Downscale frames to at most this many pixels (128 or more) on the "
                                  "long side before pose estimation (0 = keep size)."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip writing annotated.mp4 (faster)."),
     mot: bool = typer.Option(False, "--mot", help="Also write angles.mot: the judged angles per frame in "
@@ -183,7 +194,8 @@ def live(
     no_sound: bool = typer.Option(False, "--no-sound", help="No tones when a hold starts, breaks or completes."),
     no_video: bool = typer.Option(False, "--no-video", help="Do not save annotated.mp4 of the session."),
     side: str = typer.Option(None, "--side", help="Start timing this side: left or right (default: detected)."),
-    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+    max_side: int = typer.Option(720, "--max-side", callback=_check_max_side,
+                                 help="Downscale frames to at most this many pixels (128 or more) on the "
                                  "long side before pose estimation (0 = keep size)."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
@@ -226,7 +238,8 @@ def batch(
     exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for one sub-folder per video and summary.csv."),
     workers: str = typer.Option("1", "--workers", "-w", help="Videos scored at the same time, one process each."),
-    max_side: int = typer.Option(720, "--max-side", help="Downscale frames to at most this many pixels on the "
+    max_side: int = typer.Option(720, "--max-side", callback=_check_max_side,
+                                 help="Downscale frames to at most this many pixels (128 or more) on the "
                                  "long side before pose estimation (0 = keep size)."),
     no_video: bool = typer.Option(False, "--no-video", help="Skip writing annotated.mp4 (faster)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only errors."),

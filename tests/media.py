@@ -60,3 +60,42 @@ def decoded_frames(path: Path) -> list[np.ndarray]:
         frames.append(img)
     cap.release()
     return frames
+
+
+def ffmpeg(*args: str | Path) -> None:
+    """Run the bundled ffmpeg quietly (overwriting outputs); fails the test with its message."""
+    p = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *map(str, args)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+
+
+# Video filters that store an upright picture turned so that a player must turn it ``r`` degrees
+# clockwise (the display rotation given with ffmpeg's -display_rotation, which counts anticlockwise).
+STORED_TURNED = {90: "transpose=2", 180: "hflip,vflip", 270: "transpose=1"}
+
+
+def rotated_copy(upright: Path, out: Path, r: int, lossless: bool = False) -> Path:
+    """``out``: the frames of ``upright`` stored turned and tagged with a display rotation of ``r``
+    degrees clockwise, as a phone writes a portrait video (lossless: the same pixels, turned)."""
+    stored = out.with_name(f"{out.stem}_stored.mp4")
+    quality = ["-qp", "0"] if lossless else []
+    ffmpeg("-i", upright, "-vf", STORED_TURNED[r], "-c:v", "libx264", "-preset", "ultrafast", *quality, stored)
+    ffmpeg("-display_rotation", str(-r), "-i", stored, "-c", "copy", out)
+    stored.unlink()
+    return out
+
+
+def corrupt_middle(src: Path, out: Path, start: float = 0.45, end: float = 0.6) -> Path:
+    """``out``: a copy of ``src`` with the bytes from ``start`` to ``end`` (fractions of its size) zeroed."""
+    data = bytearray(src.read_bytes())
+    a, b = int(len(data) * start), int(len(data) * end)
+    data[a:b] = bytes(b - a)
+    out.write_bytes(bytes(data))
+    return out
+
+
+def duration_s(path: Path) -> float:
+    """The container duration ffmpeg reads (seconds)."""
+    err = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    h, m, s = re.search(r"Duration: (\d+):(\d+):([\d.]+)", err).groups()
+    return 3600 * int(h) + 60 * int(m) + float(s)

@@ -232,9 +232,9 @@ def test_voice_without_espeak_says_so_and_keeps_tones(monkeypatch):
 def test_live_video_repeats_frames_to_keep_real_speed(tmp_path):
     import cv2
 
-    from formcheck.run.live import _VideoTrack
+    from formcheck.media.video_out import ConstantRateVideo
 
-    track = _VideoTrack(tmp_path / "v.mp4", 10.0, (64, 48))
+    track = ConstantRateVideo(tmp_path / "v.mp4", 10.0, (64, 48))
     for t, shade in ((0.0, 0), (0.1, 80), (0.5, 160), (0.55, 240)):  # 0.1-0.5 s: frames were dropped
         track.add(t, np.full((48, 64, 3), shade, np.uint8))
     track.close()

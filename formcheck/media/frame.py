@@ -23,7 +23,10 @@ class SourceInfo:
 
     ``frame_count`` is the container's claim (0 when unknown); ``decode_errors`` collects
     problems met while reading (a truncated file, an undecodable frame) so a report can say
-    what was lost instead of failing.
+    what was lost instead of failing. ``rotation`` is how many degrees clockwise a video's frames
+    were turned to stand upright (its display-rotation metadata: 0, 90, 180 or 270); ``width`` and
+    ``height`` are those of the upright frames. ``notes`` says what was done to the frames on
+    reading (turned upright, own output files skipped), for the report.
     """
 
     path: str
@@ -33,6 +36,8 @@ class SourceInfo:
     frame_count: int
     kind: str
     decode_errors: list[str] = field(default_factory=list)
+    rotation: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def nominal_duration_s(self) -> float:

@@ -14,6 +14,7 @@ file. Even if formcheck dies, the closed pipe makes ffmpeg finish it.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -194,3 +195,52 @@ class KeepGoingWriter:
             self.sink.release()
         except (FormcheckError, OSError, ValueError) as e:
             self.failed = self.failed or str(e)
+
+
+MAX_FILL_S = 10.0  # a longer jump between two frames' timestamps is a broken clock, not a pause: not filled
+# Frame rate cap of the constant-rate video: some containers claim a time base (1000 fps) as their rate,
+# which would repeat every frame dozens of times; 120 keeps slow-motion phone clips whole.
+MAX_VIDEO_FPS = 120.0
+
+
+class ConstantRateVideo:
+    """The annotated video at a constant frame rate from frames with timestamps: each frame fills
+    the frame slots (1/fps s each) until the next one arrives, so the file plays at real speed and
+    its timer stays with the source's — for variable-frame-rate phone videos, frames lost to a
+    corrupt stretch, and live frames dropped under load. Two frames in one slot: the later is kept.
+    An encoder failure stops the video only (``failed`` says why); the session goes on."""
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
+        self.fps = min(fps, MAX_VIDEO_FPS) if fps > 0 else DEFAULT_FPS
+        self.path = path
+        self.writer = KeepGoingWriter(open_video_writer(path, self.fps, size))
+        self._t0: float | None = None
+        self._written = 0  # slots written so far
+        self._last: np.ndarray | None = None
+
+    @property
+    def failed(self) -> str | None:
+        """Why the video stopped early (None while it is fine)."""
+        return self.writer.failed
+
+    def add(self, t: float, img: np.ndarray) -> None:
+        """Add the frame shown from ``t`` seconds (source time) on."""
+        if self._t0 is None:
+            self._t0 = t
+        slot = math.floor((t - self._t0) * self.fps + 0.5)
+        jump = slot - self._written - math.ceil(MAX_FILL_S * self.fps)
+        if jump > 0:  # a broken clock: fill the longest pause, then go on from there
+            self._t0 += jump / self.fps
+            slot -= jump
+        if self._last is not None:
+            for _ in range(slot - self._written):
+                self.writer.write(self._last)
+            self._written = max(self._written, slot)
+        self._last = img
+
+    def close(self) -> None:
+        """Write the last frame (one slot) and finish the file."""
+        if self._last is not None:
+            self.writer.write(self._last)
+            self._last = None
+        self.writer.release()

@@ -131,7 +131,7 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
     codes = {c.id: c.code for c in spec.form}
     not_judged = tuple(NotJudgedTotal(cid, codes.get(cid, ""), reason, _r(s))
                        for (cid, reason), s in sorted(not_judged_total.items(), key=lambda kv: -kv[1]))
-    notes = list(info.decode_errors) + list(result.notes)
+    notes = list(info.notes) + list(info.decode_errors) + list(result.notes)
     rate = n_found / n_frames if n_frames else 0.0
     if n_frames and rate < 0.5:
         notes.append(f"a person was found in only {rate:.0%} of frames: check the framing (whole body, side view)")

@@ -30,7 +30,7 @@ from formcheck.judge.setup_check import check_setup
 from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
-from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
+from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.outline import measure_back_outline
@@ -118,39 +118,6 @@ class _TerminalView:
         self._last_cue, self._last_t = cue, t
 
 
-class _VideoTrack:
-    """The annotated video of a live session at a constant frame rate: each processed frame fills
-    the frame slots (1/fps s each) until the next one arrives, so the file plays at real speed.
-    An encoder failure stops the video only (``failed`` says why); the session goes on."""
-
-    def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
-        self.fps = fps if fps > 0 else DEFAULT_FPS
-        self.path = path
-        self.writer = KeepGoingWriter(open_video_writer(path, self.fps, size))
-        self._t0: float | None = None
-        self._written = 0  # slots written so far
-        self._last: np.ndarray | None = None
-
-    @property
-    def failed(self) -> str | None:
-        return self.writer.failed
-
-    def add(self, t: float, img: np.ndarray) -> None:
-        if self._t0 is None:
-            self._t0 = t
-        slot = math.floor((t - self._t0) * self.fps + 0.5)
-        if self._last is not None:
-            for _ in range(slot - self._written):
-                self.writer.write(self._last)
-            self._written = max(self._written, slot)
-        self._last = img
-
-    def close(self) -> None:
-        if self._last is not None:
-            self.writer.write(self._last)
-        self.writer.release()
-
-
 def _merge(parts: list[SessionResult]) -> SessionResult:
     """One result from consecutive session segments (the user reset or switched side in between)."""
     first = parts[0]
@@ -178,7 +145,7 @@ class _LiveRun:
     the views and the annotated video."""
 
     def __init__(self, spec: ExerciseSpec, info: SourceInfo, estimator: PoseEstimator, out_dir: Path,
-                 side: Side | None, view: _Window | None, term: _TerminalView | None, track: _VideoTrack | None,
+                 side: Side | None, view: _Window | None, term: _TerminalView | None, track: ConstantRateVideo | None,
                  sound: SoundOut) -> None:
         self.spec, self.info, self.estimator, self.out_dir = spec, info, estimator, out_dir
         self.view, self.term, self.track, self.sound = view, term, track, sound
@@ -329,7 +296,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         sys.stderr.write(f"formcheck: note: {note}\n")
     n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
-    track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
+    track = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
     grabber = FrameGrabber(frames, paced=paced).start()
     interrupted = False

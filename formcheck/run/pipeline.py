@@ -33,7 +33,7 @@ from formcheck.judge.session import Session
 from formcheck.media.frame import Frame
 from formcheck.media.prefetch import Prefetched
 from formcheck.media.sources import ImageFolderSource, VideoFileSource
-from formcheck.media.video_out import KeepGoingWriter
+from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.worker import PoseRecord, Span, SpanEnd, SpanFailure, analyse, run_span
 from formcheck.report.key_frames import KeyFrames
@@ -166,10 +166,11 @@ class _ImageCursor:
 
 
 def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, max_side: int, workers: int,
-                 writer: KeepGoingWriter | None = None, on_frame: Callable[[int], None] | None = None,
+                 writer: ConstantRateVideo | None = None, on_frame: Callable[[int], None] | None = None,
                  estimator: PoseEstimator | None = None, key_frames: KeyFrames | None = None,
                  on_started: Callable[[], object] | None = None) -> None:
-    """Judge every frame of ``source`` with ``session`` and write annotated frames to ``writer`` (if any);
+    """Judge every frame of ``source`` with ``session`` and add annotated frames to ``writer`` (if any, at
+    their source times);
     offer each frame's image to ``key_frames`` (if any) for the report's stills.
 
     Pose runs in ``workers`` processes, or in this process with ``estimator`` when one is given
@@ -210,7 +211,7 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
                 if image is not None and key_frames is not None:
                     key_frames.offer(image, r)
                 if image is not None and writer is not None:
-                    writer.write(draw_frame(image, spec, r))
+                    writer.add(rec.t, draw_frame(image, spec, r))
             if on_frame is not None:
                 on_frame(session.n_frames)
     finally:

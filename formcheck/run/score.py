@@ -15,7 +15,7 @@ from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.judge.sides import Side
 from formcheck.media.sources import open_source
-from formcheck.media.video_out import KeepGoingWriter, open_video_writer
+from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.base import PoseEstimator
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.outputs import make_out_dir
@@ -73,8 +73,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     info = source.info
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
-    writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height))) \
-        if write_video else None
+    writer = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     keys = KeyFrames(spec)
     bar = Progress(info.frame_count, progress)
     t0 = time.monotonic()
@@ -92,7 +91,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     finally:
         bar.close()
         if writer is not None:
-            writer.release()
+            writer.close()
             if writer.failed:
                 session.notes.append(f"the annotated video stopped early ({writer.failed}); the report covers "
                                      "every scored frame")
