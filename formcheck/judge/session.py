@@ -227,7 +227,8 @@ class Session:
             in_position=in_position, side=side, facing=sig.facing,
             in_hold=active is not None, hold_good_s=active.good_form_s if active else 0.0,
             at_top=at_top, reps_done=len(self._reps.done) if self._reps else 0,
-            cue=cue_text, cue_code=cue_code, faults=verdict.faults if (active or at_top) else (),
+            cue=cue_text, cue_code=cue_code,
+            faults=verdict.faults if ((active and in_position) or at_top) else (),  # a break shows none
             baselines=dict(self._baselines.values), unseen=verdict.unseen and in_position is True,
         )
         if self.keep_frames:

@@ -50,8 +50,9 @@ def _both(ang: dict[str, np.ndarray], name: str) -> np.ndarray:
 
 
 def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
-                 tilt: np.ndarray) -> list[list[str]]:
-    """Per-frame lists of fault codes (see :data:`FAULT_RULES`)."""
+                 tilt: np.ndarray, everywhere: bool = False) -> list[list[str]]:
+    """Per-frame lists of fault codes (see :data:`FAULT_RULES`), inside the judging windows only, or on
+    every frame with ``everywhere`` (e.g. to tell good form while moving into and out of a hold)."""
     n = len(t)
     flags: dict[str, np.ndarray] = {}
     ex = script.exercise
@@ -88,4 +89,4 @@ def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
     else:
         raise ValueError(f"unknown exercise {ex!r}")
     order = list(FAULT_RULES[ex])
-    return [[c for c in order if judge[i] and bool(flags[c][i])] for i in range(n)]
+    return [[c for c in order if (everywhere or judge[i]) and bool(flags[c][i])] for i in range(n)]
