@@ -184,7 +184,8 @@ class RepTracker:
         self.spec, self.timing = spec, timing
         self.current: RepRecord | None = None
         self.done: list[RepRecord] = []
-        self._prev: tuple[float, float] | None = None  # (t, value)
+        self._prev: tuple[float, float] | None = None  # (t, value) of the last frame with a known value
+        self._prev_t: float | None = None  # time of the last frame, value known or not
         self._rate = 0.0
         self._last_known_t = -math.inf
         self._window: deque[tuple[float, float]] = deque()  # (t, value) for the rolling floor
@@ -214,6 +215,10 @@ class RepTracker:
                faults_now: tuple[str, ...]) -> bool:
         """Feed one frame; returns True when the frame counts as held at the top."""
         s = self.spec
+        # A frame books the time since the frame before it, even one with the value unknown: time the
+        # signal was not seen is never counted as held at the top.
+        dt_book = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), self.timing.grace_s)
+        self._prev_t = t
         if not math.isfinite(value):
             if self.current and t - self._last_known_t > self.timing.grace_s:
                 self._close(complete=False)
@@ -224,7 +229,6 @@ class RepTracker:
                 inst = (value - self._prev[1]) / dt
                 a = min(1.0, dt / 0.25)  # ~0.25 s smoothing
                 self._rate = (1 - a) * self._rate + a * inst
-        dt_book = 0.0 if self._prev is None else min(max(t - self._prev[0], 0.0), self.timing.grace_s)
         self._prev = (t, value)
         self._last_known_t = t
         value = self.above_floor(t, value)
