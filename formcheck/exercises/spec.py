@@ -8,20 +8,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from formcheck.errors import ExerciseFileError, InputError
 from formcheck.exercises.signal_errors import SignalError, error_key, load_signal_errors
 from formcheck.exercises.signal_registry import is_known_signal, needs_outline, signal_help
+from formcheck.exercises.toml_read import read_toml
 
 EXERCISE_DIR = Path(__file__).resolve().parent
 MODES = ("hold", "reps")
 SIDE_MODES = ("back_leg", "none")
-# Size limits, far above any real exercise (the bundled files are under 10 KB with at most 7 criteria
-# per list) so that a runaway or hostile file fails at once instead of being parsed and judged: tomllib
-# reads 1 MB in well under a second, and every criterion is judged on every frame.
-MAX_FILE_BYTES = 1_000_000
-MAX_ENTRIES = 500  # [[position]], [[form]] and [[outcome]] entries, each
+# At most this many [[position]], [[form]] and [[outcome]] entries each: far above any real exercise
+# (the bundled ones have at most 7), as every criterion is judged on every frame. The file's size and
+# key depth are limited before parsing (:mod:`formcheck.exercises.toml_read`).
+MAX_ENTRIES = 500
 
 
 @dataclass(frozen=True)
@@ -176,25 +174,8 @@ def load_exercise(name_or_path: str) -> ExerciseSpec:
 
 
 def load_exercise_file(path: Path) -> ExerciseSpec:
-    """Parse and validate one exercise TOML file (at most :data:`MAX_FILE_BYTES`)."""
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ExerciseFileError(f"{path}: cannot read exercise file: {e}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ExerciseFileError(f"{path}: more than {MAX_FILE_BYTES:,} bytes; an exercise file is a few KB "
-                                "(check that this is the right file)")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ExerciseFileError(f"{path}: not valid TOML: {e}") from None
-    except ValueError as e:  # a number tomllib refuses to convert (over Python's 4300-digit limit)
-        raise ExerciseFileError(f"{path}: not valid TOML: {str(e).partition(':')[0]}") from None
-    except RecursionError:
-        raise ExerciseFileError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
-    return _build(data, path)
+    """Parse and validate one exercise TOML file."""
+    return _build(read_toml(path), path)
 
 
 def _show(value: Any, limit: int = 60) -> str:
