@@ -211,7 +211,7 @@ def test_bad_generated_files_exit_4_with_one_line_on_the_command_line(tmp_path, 
     assert line == f"formcheck: error: {expected}"
 
 
-# --- the cases the properties found, and the limits, as plain tests ---
+# --- hostile files met while writing the properties (by them or by hand), and the limits, as plain tests ---
 
 HEAD = 'name = "x"\ntitle = "X"\nmode = "hold"\n'
 POSITION = '[[position]]\nid = "p"\nsignal = "knee.front"\nmin = 1\n'
