@@ -15,6 +15,9 @@ from __future__ import annotations
 ROLES = ("front", "back", "near", "left", "right")
 #: Signals that are not per leg.
 PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature")
+#: Signals measured on the outline of the person mask, not on the landmarks: the mask is only
+#: computed for an exercise that asks for it (``needs_outline = true``), else they are never measured.
+OUTLINE_SIGNALS = ("back_curvature",)
 #: Per-leg quantities (the judging code computes each for the left and the right leg).
 PER_LEG = ("hip_ext", "thigh", "knee", "shin", "bridge_line", "hip_height", "hip_lift", "knee_past_toe")
 #: Units of each quantity; anything not listed is unitless.
@@ -44,6 +47,11 @@ def is_known_signal(name: str) -> bool:
         return True
     base, _, role = name.partition(".")
     return base in PER_LEG and role in ROLES
+
+
+def needs_outline(name: str) -> bool:
+    """True when ``name`` is read from the person-mask outline (the exercise must set ``needs_outline``)."""
+    return name in OUTLINE_SIGNALS
 
 
 def signal_help() -> str:

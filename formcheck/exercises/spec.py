@@ -8,15 +8,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from formcheck.errors import ExerciseFileError, InputError
 from formcheck.exercises.signal_errors import SignalError, error_key, load_signal_errors
-from formcheck.exercises.signal_registry import is_known_signal, signal_help
+from formcheck.exercises.signal_registry import is_known_signal, needs_outline, signal_help
+from formcheck.exercises.toml_read import read_toml
 
 EXERCISE_DIR = Path(__file__).resolve().parent
 MODES = ("hold", "reps")
 SIDE_MODES = ("back_leg", "none")
+# At most this many [[position]], [[form]] and [[outcome]] entries each: far above any real exercise
+# (the bundled ones have at most 7), as every criterion is judged on every frame. The file's size and
+# key depth are limited before parsing (:mod:`formcheck.exercises.toml_read`).
+MAX_ENTRIES = 500
 
 
 @dataclass(frozen=True)
@@ -181,13 +184,13 @@ def load_exercise(name_or_path: str) -> ExerciseSpec:
 
 def load_exercise_file(path: Path) -> ExerciseSpec:
     """Parse and validate one exercise TOML file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ExerciseFileError(f"{path}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ExerciseFileError(f"{path}: cannot read exercise file: {e}") from None
-    return _build(data, path)
+    return _build(read_toml(path), path)
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``value`` for an error message: quoted, escaped onto one line and cut to about ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} characters)"
 
 
 class _Reader:
@@ -197,7 +200,8 @@ class _Reader:
         self.t, self.path, self.where = table, path, where
 
     def fail(self, key: str, problem: str) -> ExerciseFileError:
-        return ExerciseFileError(f"{self.path}: key '{self.where}{key}': {problem}")
+        """The error for ``key`` of this table (the key is escaped onto one line: it may come from the file)."""
+        return ExerciseFileError(f"{self.path}: key '{self.where}{_show(key)[1:-1]}': {problem}")
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
         if key not in self.t:
@@ -206,13 +210,20 @@ class _Reader:
             return default
         v = self.t[key]
         if kind is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
+            v = float(v) if abs(v) < 1e300 else math.inf  # beyond that float() overflows
         if not isinstance(v, kind) or (kind in (int, float) and isinstance(v, bool)):
             name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.fail(key, f"must be a {name}, got {type(v).__name__} {v!r}")
+            raise self.fail(key, f"must be a {name}, got {type(v).__name__} {_show(v)}")
         if isinstance(v, float) and not math.isfinite(v):
-            raise self.fail(key, f"must be a finite number, got {v}")
+            raise self.fail(key, f"must be a finite number, got {_show(self.t[key])}")
         return v
+
+    def entries(self, key: str, required: bool) -> list[Any]:
+        """An array of tables such as ``[[form]]``, at most :data:`MAX_ENTRIES` long."""
+        items: list[Any] = self.get(key, list) if required else self.get(key, list, [])
+        if len(items) > MAX_ENTRIES:
+            raise self.fail(key, f"{len(items)} entries, at most {MAX_ENTRIES} allowed (real exercises have under 10)")
+        return items
 
     def unknown_keys(self, allowed: set[str]) -> None:
         extra = sorted(set(self.t) - allowed)
@@ -231,7 +242,7 @@ def _criterion(table: Any, path: Path, where: str, is_form: bool) -> Criterion:
     r.unknown_keys(_CRITERION_KEYS)
     signal = r.get("signal", str)
     if not is_known_signal(signal):
-        raise r.fail("signal", f"unknown signal '{signal}' ({signal_help()})")
+        raise r.fail("signal", f"unknown signal {_show(signal)} ({signal_help()})")
     lo, hi = r.get("min", float, None), r.get("max", float, None)
     if lo is None and hi is None:
         raise r.fail("min", "a criterion needs 'min', 'max' or both")
@@ -242,7 +253,7 @@ def _criterion(table: Any, path: Path, where: str, is_form: bool) -> Criterion:
         raise r.fail("hysteresis", "must be >= 0")
     when = r.get("when", str, "always")
     if when not in ("always", "top"):
-        raise r.fail("when", f"must be 'always' or 'top', got '{when}'")
+        raise r.fail("when", f"must be 'always' or 'top', got {_show(when)}")
     code = r.get("code", str) if is_form else r.get("code", str, "")
     return Criterion(
         id=r.get("id", str), signal=signal, min=lo, max=hi, hysteresis=hyst,
@@ -272,10 +283,10 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
                     "timing", "position", "form", "reps", "outcome"})
     mode = r.get("mode", str)
     if mode not in MODES:
-        raise r.fail("mode", f"must be one of {MODES}, got '{mode}'")
+        raise r.fail("mode", f"must be one of {MODES}, got {_show(mode)}")
     sides = r.get("sides", str, "none")
     if sides not in SIDE_MODES:
-        raise r.fail("sides", f"must be one of {SIDE_MODES}, got '{sides}'")
+        raise r.fail("sides", f"must be one of {SIDE_MODES}, got {_show(sides)}")
     target = r.get("target_s", float)
     if target <= 0:
         raise r.fail("target_s", "must be > 0 seconds")
@@ -286,18 +297,16 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
     for k in ("debounce_s", "grace_s", "baseline_settle_s", "baseline_s"):
         if getattr(timing, k) < 0:
             raise tr.fail(k, "must be >= 0 seconds")
-    pos_list = r.get("position", list)
+    pos_list = r.entries("position", required=True)
     if not pos_list:
         raise r.fail("position", "needs at least one [[position]] criterion")
     position = tuple(_criterion(t, path, f"position[{i}].", False) for i, t in enumerate(pos_list))
     errors = load_signal_errors()
     form = tuple(replace(c, error=errors.get(error_key(c.signal, c.relative)))
-                 for c in (_criterion(t, path, f"form[{i}].", True) for i, t in enumerate(r.get("form", list, []))))
-    ids = [c.id for c in (*position, *form)]
-    dup = next((i for i in ids if ids.count(i) > 1), None)
-    if dup:
-        raise r.fail("form", f"criterion id '{dup}' is used twice")
-    outcomes = tuple(_outcome(t, path, f"outcome[{i}].") for i, t in enumerate(r.get("outcome", list, [])))
+                 for c in (_criterion(t, path, f"form[{i}].", True)
+                           for i, t in enumerate(r.entries("form", required=False))))
+    _check_unique_ids(r, position, form)
+    outcomes = tuple(_outcome(t, path, f"outcome[{i}].") for i, t in enumerate(r.entries("outcome", required=False)))
     reps = None
     if mode == "reps":
         rr = _Reader(r.get("reps", dict), path, "reps.")
@@ -305,7 +314,7 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
                          "start_fraction", "top_settle_s", "min_rep_s", "end_fraction"})
         sig = rr.get("signal", str)
         if not is_known_signal(sig):
-            raise rr.fail("signal", f"unknown signal '{sig}' ({signal_help()})")
+            raise rr.fail("signal", f"unknown signal {_show(sig)} ({signal_help()})")
         reps = RepsSpec(sig, rr.get("start_above", float), rr.get("end_below", float),
                         rr.get("top_fraction", float), rr.get("top_max_rate", float),
                         rr.get("floor_window_s", float, 6.0), rr.get("start_fraction", float, 0.0),
@@ -326,12 +335,40 @@ def _build(data: dict[str, Any], path: Path) -> ExerciseSpec:
         raise r.fail("reps", "only allowed with mode = \"reps\"")
     if any(c.relative for c in form) and mode == "hold" and timing.baseline_s <= 0:
         raise tr.fail("baseline_s", "relative criteria need a baseline window > 0 s")
+    outline = r.get("needs_outline", bool, False)
+    if not outline:
+        _check_no_outline_signal(r, position, form, outcomes, reps)
     return ExerciseSpec(
         name=r.get("name", str), title=r.get("title", str), summary=r.get("summary", str, ""),
         camera=r.get("camera", str, ""), mode=mode, sides=sides, target_s=target,
-        needs_outline=r.get("needs_outline", bool, False), timing=timing, position=position,
+        needs_outline=outline, timing=timing, position=position,
         form=form, reps=reps, path=str(path), outcomes=outcomes,
     )
+
+
+def _check_unique_ids(r: _Reader, position: tuple[Criterion, ...], form: tuple[Criterion, ...]) -> None:
+    """Every criterion id is used once (one pass with a set: files may be long)."""
+    seen: set[str] = set()
+    for key, criteria in (("position", position), ("form", form)):
+        for i, c in enumerate(criteria):
+            if c.id in seen:
+                raise r.fail(f"{key}[{i}].id", f"criterion id {_show(c.id)} is used twice")
+            seen.add(c.id)
+
+
+def _check_no_outline_signal(r: _Reader, position: tuple[Criterion, ...], form: tuple[Criterion, ...],
+                             outcomes: tuple[Outcome, ...], reps: RepsSpec | None) -> None:
+    """Without ``needs_outline = true`` the person mask is never computed, so a signal read from its
+    outline would never be measured and its criterion never judged: refuse the file instead."""
+    uses = [*((f"position[{i}].signal", c.signal) for i, c in enumerate(position)),
+            *((f"form[{i}].signal", c.signal) for i, c in enumerate(form)),
+            *((f"outcome[{i}].signal", o.signal) for i, o in enumerate(outcomes))]
+    if reps is not None:
+        uses.append(("reps.signal", reps.signal))
+    for key, signal in uses:
+        if needs_outline(signal):
+            raise r.fail(key, f"{_show(signal)} is measured on the person-mask outline, which is only computed "
+                              "with needs_outline = true: add that line at the top of the file")
 
 
 def _outcome(table: Any, path: Path, where: str) -> Outcome:
@@ -341,5 +378,5 @@ def _outcome(table: Any, path: Path, where: str) -> Outcome:
     r.unknown_keys({"signal", "label", "why"})
     signal = r.get("signal", str)
     if not is_known_signal(signal):
-        raise r.fail("signal", f"unknown signal '{signal}' ({signal_help()})")
+        raise r.fail("signal", f"unknown signal {_show(signal)} ({signal_help()})")
     return Outcome(signal, r.get("label", str), r.get("why", str, ""))

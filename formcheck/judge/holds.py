@@ -17,8 +17,9 @@ are high make no rep — and ends when it is back within the same level scaled b
 (the resting level can shift between reps, e.g. one leg raised). The next rep needs the signal
 under the start level first. A lift shorter than ``min_rep_s`` is no rep. The frame
 is "held at the top" once the signal has stayed within ``top_fraction`` of the rep's own peak so
-far and moved slower than ``top_max_rate`` per second for ``top_settle_s``: a shallow lift that
-stops well short of the line has its own top, where the top-only form rules judge it.
+far and moved slower than ``top_max_rate`` per second for ``top_settle_s`` (the settling time itself
+is not booked: top seconds are exactly the frames shown at the top): a shallow lift that stops well
+short of the line has its own top, where the top-only form rules judge it.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class HoldTracker:
         self._prev_t: float | None = None
         self._pending_break = 0.0
         self._switch_start: float | None = None
+        self._switch_side: HoldSide = UNKNOWN_SIDE  # the side in position since _switch_start
 
     @property
     def active(self) -> HoldRecord | None:
@@ -94,9 +96,10 @@ class HoldTracker:
         side = side or UNKNOWN_SIDE
         cur = self.current
         if cur is not None and in_position and side != cur.side:
-            # The stretched side changed: this hold is breaking; remember when the new side began.
-            if self._switch_start is None:
-                self._switch_start = t
+            # The stretched side changed: this hold is breaking; remember when the new side began (again
+            # if the side seen changes once more before the switch is through).
+            if self._switch_start is None or side != self._switch_side:
+                self._switch_start, self._switch_side = t, side
             in_position = False
         elif not in_position or cur is None:
             self._switch_start = None
@@ -119,13 +122,13 @@ class HoldTracker:
             self.current = None  # never became a hold
             self._pending_break = 0.0
             if self._switch_start is not None:
-                self._start_new(side, self._switch_start, t)
+                self._start_new(self._switch_side, self._switch_start, t)
             return
         self._pending_break += dt
         if t - cur.end_s > self.timing.grace_s:
             self._close()
             if self._switch_start is not None:
-                self._start_new(side, self._switch_start, t)
+                self._start_new(self._switch_side, self._switch_start, t)
 
     def _start_new(self, side: HoldSide, start_s: float, t: float) -> None:
         """Start a hold on the other side that has been in position since ``start_s``."""
@@ -196,7 +199,8 @@ class RepTracker:
         self.spec, self.timing = spec, timing
         self.current: RepRecord | None = None
         self.done: list[RepRecord] = []
-        self._prev: tuple[float, float] | None = None  # (t, value)
+        self._prev: tuple[float, float] | None = None  # (t, value) of the last frame with a known value
+        self._prev_t: float | None = None  # time of the last frame, value known or not
         self._rate = 0.0
         self._last_known_t = -math.inf
         self._window: deque[tuple[float, float]] = deque()  # (t, value) in position, for the floor
@@ -244,7 +248,12 @@ class RepTracker:
                faults_now: tuple[str, ...]) -> bool:
         """Feed one frame; returns True when the frame counts as held at the top."""
         self._at_top = False
+        # A frame books the time since the frame before it, even one with the value unknown: time the
+        # signal was not seen is never counted as held at the top.
+        dt_book = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), self.timing.grace_s)
+        self._prev_t = t
         if not math.isfinite(value):
+            self._still_since = math.nan  # stillness needs seeing
             if self.current and t - self._last_known_t > self.timing.grace_s:
                 self._close(complete=False)
             return False
@@ -254,7 +263,6 @@ class RepTracker:
                 inst = (value - self._prev[1]) / dt
                 a = min(1.0, dt / 0.25)  # ~0.25 s smoothing
                 self._rate = (1 - a) * self._rate + a * inst
-        dt_book = 0.0 if self._prev is None else min(max(t - self._prev[0], 0.0), self.timing.grace_s)
         self._prev = (t, value)
         self._last_known_t = t
         self._follow_floor(t, value, in_position is True and self.current is None)  # resting frames only
@@ -287,10 +295,8 @@ class RepTracker:
             return False
         if math.isnan(self._still_since):
             self._still_since = t
-        if t - self._still_since < s.top_settle_s:
-            return False
-        if t - dt_book - self._still_since < s.top_settle_s:
-            dt_book = t - self._still_since  # first frame past the settling time: that time was at the top too
+        if t - self._still_since < s.top_settle_s or t - cur.start_s < s.min_rep_s:
+            return False  # not still long enough yet, or not yet a rep (a shorter lift is dropped)
         self._at_top = True
         cur.top_hold_s += dt_book
         for code in faults_now:
