@@ -34,6 +34,7 @@ from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_w
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.outline import measure_back_outline
+from formcheck.procs import stop_words
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.outputs import make_out_dir
 from formcheck.report.overlay import draw_banner, draw_frame, draw_setup
@@ -274,7 +275,7 @@ class _LiveRun:
             st.first_display = now
         st.last_display = now
 
-    def finish(self, grabber: FrameGrabber, interrupted: bool, elapsed_s: float) -> SessionOutcome:
+    def finish(self, grabber: FrameGrabber, stop: KeyboardInterrupt | None, elapsed_s: float) -> SessionOutcome:
         """Write the report of everything judged, however the session ended."""
         st = self.stats
         st.captured, st.dropped = grabber.captured, grabber.dropped
@@ -285,21 +286,20 @@ class _LiveRun:
         if grabber.stop_reason:
             result.notes.append(grabber.stop_reason)
         if self.track is not None and self.track.failed:
-            result.notes.append(f"the annotated video stopped early: {self.track.failed}")
+            result.notes.append(f"the annotated video could not be written: {self.track.failed}")
         if st.captured:
             result.notes.append(f"live: {st.displayed} of {st.captured} captured frames judged and shown "
                                 f"({st.dropped} dropped while busy)")
-        if interrupted:
-            result.notes.append("stopped with Ctrl-C")
+        if stop is not None:
+            result.notes.append(stop_words(stop))
         if self.quit_by_key:
             nothing = NoUsableFramesError("quit during the set-up: nothing was judged, no report written")
         else:
             reason = lost or "the session ended before the set-up was complete"
             nothing = NoUsableFramesError(f"nothing was judged: {reason} — no report written")
-        ending = Ending(interrupted=interrupted, lost=lost)
+        ending = Ending(stop=stop, lost=lost)
         live_info = dataclasses.replace(self.info, frame_count=st.captured)
         return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
-                              video_path=self.track.path if self.track is not None else None,
                               key_frames=self.keys, stats=st, require_person=False,
                               what="report of the session so far")
 
@@ -332,7 +332,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
     grabber = FrameGrabber(frames, paced=paced).start()
-    interrupted = False
+    stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()
     if not window:
         sys.stdout.write(f"formcheck live: {spec.title} — Ctrl-C to stop\n")
@@ -357,8 +357,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 break
             if key and not run.on_key(key, grabber):
                 break
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.procs): the session ends here
+        stop = e
     finally:
         grabber.stop()
         if track is not None:
@@ -366,9 +366,9 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         estimator.close()
     for note in sound.notes[n_sound_notes:]:  # e.g. no sound device: said once, at the end
         sys.stderr.write(f"formcheck: note: {note}\n")
-    outcome = run.finish(grabber, interrupted, time.monotonic() - t0)
+    outcome = run.finish(grabber, stop, time.monotonic() - t0)
     if view is not None:
-        if (outcome.report is not None and not interrupted and not run.quit_by_key and show_summary_s > 0
+        if (outcome.report is not None and stop is None and not run.quit_by_key and show_summary_s > 0
                 and run.last_img is not None):
             _show_summary(view, run.last_img, outcome.summary, show_summary_s)
         view.close()

@@ -1,0 +1,93 @@
+"""Process plumbing shared by the commands and their child processes: stop signals handled like
+Ctrl-C, and child processes that never outlive the process that started them.
+
+A stop signal (SIGINT from Ctrl-C, SIGTERM from a job scheduler or ``kill``, SIGHUP when the terminal
+closes) raises :class:`formcheck.errors.Interrupted` once, in the main thread, so the command takes its
+Ctrl-C path: stop scoring, write the partial report, exit ``128 + signum``. Later stop signals are
+ignored while that report is written. Child processes ignore stop signals (their parent decides
+when they stop) and are killed by the kernel when their parent exits, however it exits.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from formcheck.errors import Interrupted
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+SIGNAL_WORDS: dict[int, str] = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "stopped by SIGTERM",
+                signal.SIGHUP: "stopped by SIGHUP (terminal closed)"}
+STOP_EXIT_CODES = frozenset(128 + s for s in STOP_SIGNALS)  # 130, 143, 129
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_S = 1.0  # how often a child checks its parent is still there (where prctl is missing)
+
+
+def stop_signal(stop: KeyboardInterrupt) -> int:
+    """The signal behind ``stop``: its ``signum`` for :class:`Interrupted`, SIGINT for a plain KeyboardInterrupt."""
+    return int(getattr(stop, "signum", signal.SIGINT))
+
+
+def stop_exit_code(stop: KeyboardInterrupt) -> int:
+    """The exit code for a run stopped by ``stop``: 128 + the signal number (130 for a plain Ctrl-C)."""
+    return 128 + stop_signal(stop)
+
+
+def stop_words(stop: KeyboardInterrupt) -> str:
+    """How the run was stopped, in words for messages and report notes ("stopped by SIGTERM")."""
+    signum = stop_signal(stop)
+    return SIGNAL_WORDS.get(signum, f"stopped by signal {signum}")
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, the first stop signal raises :class:`Interrupted` in the main thread and
+    later ones are ignored (the partial report is being written); the previous handlers come back after."""
+    raised = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def ignore_stop_signals() -> None:
+    """In a child process: leave stop signals to the parent, which stops its children itself."""
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child process: make sure it dies when its parent ``parent_pid`` exits, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL on the parent's exit (``prctl(PR_SET_PDEATHSIG)``); as a backstop
+    (and elsewhere) a daemon thread checks every :data:`PARENT_POLL_S` seconds that the parent is
+    still there. A parent already gone before this is called ends the child at once.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the thread below does it
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), name="formcheck-parent-watch",
+                     daemon=True).start()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os.kill(os.getpid(), signal.SIGKILL)
