@@ -11,6 +11,7 @@ and drawn): no fixed long sleeps.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -212,3 +213,32 @@ def test_kill_9_of_the_main_process_leaves_no_worker_and_no_half_file(tmp_path):
     finish(proc, tmp_path)
     assert proc.returncode == -signal.SIGKILL
     assert not (out / "annotated.mp4").exists() and not (out / "report.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig,to_group,code", [(signal.SIGINT, True, 130), (signal.SIGTERM, False, 143)],
+                         ids=["ctrl-c-group", "term-main"])
+def test_batch_stops_at_once_and_marks_what_ran_interrupted(tmp_path, sig, to_group, code):
+    """Three long clips, one at a time: a stop while the first is scored ends the batch without
+    starting the next; the first keeps its partial report (status ``interrupted``), the others are
+    ``cancelled``, nothing is left running."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("a", "b", "c"):
+        (clips / f"{name}.mp4").symlink_to(CLIP)
+    out = tmp_path / "out"
+    err = (tmp_path / "err.txt").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck", "batch", str(clips), "-e", "kneeling-hip-flexor",
+                             "--out", str(out), "--workers", "1", "--no-history"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+    mid_run(proc, out / "a")
+    (os.killpg if to_group else os.kill)(proc.pid, sig)
+    text = finish(proc, tmp_path)
+    assert proc.returncode == code, text
+    assert_one_line(text, "summary.csv")
+    with (out / "summary.csv").open(newline="") as fh:
+        rows = {Path(r["video"]).stem: r for r in csv.DictReader(fh)}
+    assert rows["a"]["status"] == "interrupted", rows["a"]
+    assert rows["b"]["status"] == rows["c"]["status"] == "cancelled"
+    assert not (out / "b").exists() and not (out / "c").exists()  # never started
+    assert_partial_report(out / "a", "stopped by SIGTERM" if sig == signal.SIGTERM else "interrupted")
