@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from formcheck.media.outfiles import AtomicFile
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import H264_PRESET, H264Writer, find_h264_ffmpeg, open_video_writer
-from formcheck.outfiles import AtomicFile
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ import typer
 
 from formcheck.errors import FormcheckError
 from formcheck.judge.sides import Side
-from formcheck.procs import stop_exit_code, stop_on_signals, stop_words
+from formcheck.media.procs import stop_exit_code, stop_on_signals, stop_words
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
@@ -78,7 +78,7 @@ def _say(text: str, err: bool = False) -> None:
 
 @contextmanager
 def _stoppable() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP stop the command like Ctrl-C (see :mod:`formcheck.procs`); one that
+    """Ctrl-C, SIGTERM and SIGHUP stop the command like Ctrl-C (see :mod:`formcheck.media.procs`); one that
     arrives outside the frame loop (which writes the partial report itself) ends it with one line
     and exit code 128 + the signal number."""
     with stop_on_signals():

@@ -182,3 +182,16 @@ def test_encoder_failure_loses_the_video_not_the_report(tmp_path, small_disk):
     assert report["frames"] == frames and report["reps"]
     assert any("annotated video could not be written" in n for n in report["notes"])
     assert sorted(f.name for f in out.iterdir()) == ["angles.png", "frames.csv", "report.html", "report.json"]
+
+
+@pytest.mark.parametrize("args", [("exercises",), ("explain", "bridge")])
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path, args):
+    """``formcheck exercises | head -1``: the pipe is closed before the output is written; the command
+    still exits 0 and says nothing on stderr (as ``ls | head -1`` does)."""
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before anything was written: every write gets EPIPE
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert err == ""

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from formcheck.errors import OutputError
-from formcheck.outfiles import AtomicFile, atomic_output, check_writable_dir, write_text_atomic
+from formcheck.media.outfiles import AtomicFile, atomic_output, check_writable_dir, write_text_atomic
 from formcheck.report.json_report import SCHEMA_PATH
 from tests.conftest import SAMPLES
 from tests.test_batch import cut_clip

@@ -34,10 +34,11 @@ WAIT_S = 120.0  # upper bound for any one wait below (a loaded 2-core machine); 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
 
-def start(tmp_path: Path, *extra: str, command: str = "score") -> subprocess.Popen:
-    """``formcheck score CLIP`` into ``tmp_path/out`` in a new session, stderr to ``tmp_path/err.txt``."""
-    args = [sys.executable, "-m", "formcheck", command, str(CLIP), "-e", "kneeling-hip-flexor",
-            "--out", str(tmp_path / "out"), "--no-history", *extra]
+def start(tmp_path: Path, *extra: str, history: bool = False) -> subprocess.Popen:
+    """``formcheck score CLIP`` into ``tmp_path/out`` in a new session, stderr to ``tmp_path/err.txt``;
+    recorded in the test's history database (FORMCHECK_DB, see conftest) only when ``history``."""
+    args = [sys.executable, "-m", "formcheck", "score", str(CLIP), "-e", "kneeling-hip-flexor",
+            "--out", str(tmp_path / "out"), *([] if history else ["--no-history"]), *extra]
     err = (tmp_path / "err.txt").open("w")
     return subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
 
@@ -178,14 +179,20 @@ def test_ctrl_c_two_seconds_in(tmp_path):
     (signal.SIGHUP, True, 129, "stopped by SIGHUP"),
 ], ids=["int-group", "term-main", "term-group", "hup-main", "hup-group"])
 def test_signal_mid_run_writes_the_partial_report(tmp_path, sig, to_group, code, how):
+    """Ctrl-C also checks the history: the session is there, marked partial."""
     out = tmp_path / "out"
-    proc = start(tmp_path)
+    proc = start(tmp_path, history=sig == signal.SIGINT)
     mid_run(proc, out)
     (os.killpg if to_group else os.kill)(proc.pid, sig)
     err = finish(proc, tmp_path)
     assert proc.returncode == code, err
     assert_one_line(err, how, "partial report written")
     assert_partial_report(out, how)
+    if sig == signal.SIGINT:
+        shown = subprocess.run([sys.executable, "-m", "formcheck", "history", "--plot", "h.png"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=WAIT_S)
+        rows = [ln for ln in shown.stdout.splitlines() if "kneeling-hip-flexor" in ln and "latest" not in ln]
+        assert rows and all(r.endswith(" partial") for r in rows), shown.stdout
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from formcheck.errors import InputError  # noqa: E402
 from formcheck.history.store import SideSummary  # noqa: E402
-from formcheck.outfiles import atomic_output  # noqa: E402
+from formcheck.media.outfiles import atomic_output  # noqa: E402
 
 #: (attribute, y label) per plot row.
 METRICS: tuple[tuple[str, str], ...] = (

@@ -11,7 +11,7 @@ The encoder runs in its own process group, so a Ctrl-C in the terminal reaches o
 formcheck then calls :meth:`H264Writer.release`, which closes the pipe and lets ffmpeg finish the
 file. Even if formcheck dies, the closed pipe makes ffmpeg finish and exit.
 
-The video is written under a temporary name (:class:`formcheck.outfiles.AtomicFile`) and takes the
+The video is written under a temporary name (:class:`formcheck.media.outfiles.AtomicFile`) and takes the
 name ``annotated.mp4`` only once finished: a failed or abandoned encoding never replaces the
 video of an earlier run, and never leaves half a file under that name.
 """
@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError, InputError
-from formcheck.outfiles import AtomicFile
+from formcheck.media.outfiles import AtomicFile
 
 DEFAULT_FPS = 30.0  # used when the source does not say its frame rate
 H264_CRF = 23  # x264 quality (lower = better, bigger); 23 is x264's own default

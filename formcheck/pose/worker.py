@@ -14,9 +14,9 @@ from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.media.prefetch import Prefetched
+from formcheck.media.procs import die_with_parent, ignore_stop_signals
 from formcheck.media.sources import open_source
 from formcheck.pose.analyse import PoseRecord, analyse
-from formcheck.procs import die_with_parent, ignore_stop_signals
 
 
 @dataclass(frozen=True)

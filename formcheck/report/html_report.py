@@ -27,7 +27,7 @@ from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, combine
 from formcheck.judge.session import SessionResult
-from formcheck.outfiles import write_text_atomic
+from formcheck.media.outfiles import write_text_atomic
 from formcheck.report.key_frames import KeyFrames, counted_faults, criterion_label
 from formcheck.report.model import HoldReport, Report, RepReport
 

@@ -19,7 +19,7 @@ from formcheck.judge.holds import RepRecord
 from formcheck.judge.outcomes import hold_outcome
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
-from formcheck.outfiles import atomic_output, write_text_atomic
+from formcheck.media.outfiles import atomic_output, write_text_atomic
 from formcheck.report.model import (
     FaultTime,
     HoldNotJudged,

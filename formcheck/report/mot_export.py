@@ -19,7 +19,7 @@ from pathlib import Path
 from formcheck.exercises.signal_registry import signal_units
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.session import SessionResult
-from formcheck.outfiles import write_text_atomic
+from formcheck.media.outfiles import write_text_atomic
 
 
 def mot_signals(spec: ExerciseSpec) -> list[str]:

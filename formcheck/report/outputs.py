@@ -7,7 +7,7 @@ from pathlib import Path
 from formcheck.errors import InputError
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
-from formcheck.outfiles import check_writable_dir
+from formcheck.media.outfiles import check_writable_dir
 from formcheck.report.html_report import write_html_report
 from formcheck.report.json_report import build_report, write_frames_csv, write_report_json
 from formcheck.report.key_frames import KeyFrames

@@ -7,7 +7,7 @@ from pathlib import Path
 from formcheck.exercises.signal_registry import signal_units
 from formcheck.judge.frame_log import signal_series, times
 from formcheck.judge.session import SessionResult
-from formcheck.outfiles import atomic_output
+from formcheck.media.outfiles import atomic_output
 
 
 def pyplot():

@@ -34,9 +34,8 @@ from typing import Any
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
-from formcheck.media.sources import VIDEO_SUFFIXES
-from formcheck.outfiles import atomic_output, write_text_atomic
-from formcheck.procs import (
+from formcheck.media.outfiles import atomic_output, write_text_atomic
+from formcheck.media.procs import (
     STOP_EXIT_CODES,
     die_with_parent,
     ignore_stop_signals,
@@ -45,6 +44,7 @@ from formcheck.procs import (
     stop_signal,
     stop_words,
 )
+from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
 from formcheck.run.score import Progress, run_score
@@ -265,7 +265,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                     flush()
                     bar.update(len(rows) - (len(jobs) - len(todo)))
                     submit_next()
-        except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.procs)
+        except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
             stopped, stop_code = stop_words(e), stop_exit_code(e)
             _signal_pool(pool, stop_signal(e))  # a terminal's Ctrl-C reached them already: ignored there
             for fut, job in running.items():  # each writes its partial report and says "interrupted"

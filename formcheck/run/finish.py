@@ -12,7 +12,7 @@ import numpy as np
 from formcheck.errors import FormcheckError, NoUsableFramesError, SourceLostError
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
-from formcheck.procs import stop_exit_code, stop_words
+from formcheck.media.procs import stop_exit_code, stop_words
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.model import Report
 from formcheck.report.outputs import write_session_outputs
@@ -61,7 +61,7 @@ class SessionOutcome:
 @dataclass(frozen=True)
 class Ending:
     """How the run over the frames ended. ``stop``: the Ctrl-C or stop signal that ended it (see
-    :mod:`formcheck.procs`); ``failure``: scoring stopped by an error (a pose process died, ...);
+    :mod:`formcheck.media.procs`); ``failure``: scoring stopped by an error (a pose process died, ...);
     ``lost``: why the live source stopped sending frames."""
 
     stop: KeyboardInterrupt | None = None

@@ -30,11 +30,11 @@ from formcheck.judge.setup_check import check_setup
 from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
+from formcheck.media.procs import stop_words
 from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.outline import measure_back_outline
-from formcheck.procs import stop_words
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.outputs import make_out_dir
 from formcheck.report.overlay import draw_banner, draw_frame, draw_setup
@@ -357,7 +357,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 break
             if key and not run.on_key(key, grabber):
                 break
-    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.procs): the session ends here
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs): the session ends here
         stop = e
     finally:
         grabber.stop()

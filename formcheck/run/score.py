@@ -14,10 +14,10 @@ from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.judge.sides import Side
+from formcheck.media.procs import stop_words
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
 from formcheck.pose.base import PoseEstimator
-from formcheck.procs import stop_words
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.outputs import make_out_dir
 from formcheck.report.plots import pyplot
@@ -90,7 +90,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     try:
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
                      on_started=pyplot)
-    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.procs)
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
         stop = e
         session.notes.append(f"{stop_words(e)} after {session.n_frames} frames; the rest was not scored")
     except FormcheckError as e:  # a pose process died, the encoder failed: keep what was judged
