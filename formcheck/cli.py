@@ -13,7 +13,7 @@ import typer
 
 from formcheck.errors import FormcheckError
 from formcheck.judge.sides import Side
-from formcheck.media.procs import stop_exit_code, stop_on_signals, stop_words
+from formcheck.media.procs import stop_exit_code, stop_on_signals, stop_words, tell
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
@@ -65,9 +65,7 @@ def _say(text: str, err: bool = False) -> None:
     the terminal was closed) the rest of the output is dropped and the command carries on: its work
     and exit code do not depend on being watched."""
     stream = sys.stderr if err else sys.stdout
-    try:
-        typer.echo(text, err=err)
-    except (OSError, ValueError):
+    if not tell(stream, text + "\n"):
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, stream.fileno())

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from formcheck.errors import Interrupted
 
@@ -62,6 +63,17 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def tell(stream: TextIO, text: str) -> bool:
+    """Write ``text`` to ``stream`` and flush; False when the reader is gone (the terminal was closed,
+    ``| head`` exited): the line is lost, never the run or its report."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def ignore_stop_signals() -> None:

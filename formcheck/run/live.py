@@ -30,7 +30,7 @@ from formcheck.judge.setup_check import check_setup
 from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
-from formcheck.media.procs import stop_words
+from formcheck.media.procs import stop_words, tell
 from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
@@ -114,8 +114,7 @@ class _TerminalView:
         if cue == self._last_cue and t - self._last_t < self.TIMER_EVERY_S:
             return
         status = "set-up" if phase == SETUP else timer
-        self.stream.write(f"[{t:6.1f} s] {status}" + (f" | {cue}" if cue else "") + "\n")
-        self.stream.flush()
+        tell(self.stream, f"[{t:6.1f} s] {status}" + (f" | {cue}" if cue else "") + "\n")
         self._last_cue, self._last_t = cue, t
 
 
@@ -326,7 +325,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         estimator = MediaPipePose(segmentation=spec.needs_outline)
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
-        sys.stderr.write(f"formcheck: note: {note}\n")
+        tell(sys.stderr, f"formcheck: note: {note}\n")
     n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
     track = _VideoTrack(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
@@ -335,7 +334,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()
     if not window:
-        sys.stdout.write(f"formcheck live: {spec.title} — Ctrl-C to stop\n")
+        tell(sys.stdout, f"formcheck live: {spec.title} — Ctrl-C to stop\n")
     try:
         while True:
             cap = grabber.take(timeout=0.1)
@@ -365,7 +364,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
             track.close()
         estimator.close()
     for note in sound.notes[n_sound_notes:]:  # e.g. no sound device: said once, at the end
-        sys.stderr.write(f"formcheck: note: {note}\n")
+        tell(sys.stderr, f"formcheck: note: {note}\n")
     outcome = run.finish(grabber, stop, time.monotonic() - t0)
     if view is not None:
         if (outcome.report is not None and stop is None and not run.quit_by_key and show_summary_s > 0

@@ -14,7 +14,7 @@ from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.judge.sides import Side
-from formcheck.media.procs import stop_words
+from formcheck.media.procs import stop_words, tell
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
 from formcheck.pose.base import PoseEstimator
@@ -59,10 +59,7 @@ class Progress:
 
     def _say(self, text: str) -> None:
         """Write to stderr; once it is gone (terminal closed, pipe reader gone) the bar stops, the work goes on."""
-        try:
-            sys.stderr.write(text)
-            sys.stderr.flush()
-        except (OSError, ValueError):
+        if not tell(sys.stderr, text):
             self.enabled = False
 
 
