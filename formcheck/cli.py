@@ -11,9 +11,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, Interrupted
 from formcheck.judge.sides import Side
-from formcheck.media.procs import stop_exit_code, stop_on_signals, stop_words, tell
+from formcheck.media.procs import (
+    STOP_EXIT_CODES,
+    note_stop_signals,
+    stop_exit_code,
+    stop_on_signals,
+    stop_words,
+    tell,
+)
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
@@ -79,12 +86,12 @@ def _stoppable() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP stop the command like Ctrl-C (see :mod:`formcheck.media.procs`); one that
     arrives outside the frame loop (which writes the partial report itself) ends it with one line
     and exit code 128 + the signal number."""
-    with stop_on_signals():
-        try:
+    try:
+        with stop_on_signals():
             yield
-        except KeyboardInterrupt as e:
-            _say(f"formcheck: error: {stop_words(e)}", err=True)
-            raise typer.Exit(stop_exit_code(e)) from None
+    except KeyboardInterrupt as e:
+        _say(f"formcheck: error: {stop_words(e)}", err=True)
+        raise typer.Exit(stop_exit_code(e)) from None
 
 
 @app.command()
@@ -332,11 +339,31 @@ def synth(
 
 
 def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    """Console entry point.
+
+    Until a command takes stop signals over (:func:`_stoppable`), they are noted, not acted on: the
+    command line library would turn any of them into a silent exit 130. A command that does not take
+    them over ends with the noted one's exit code and line. A run stopped by a signal ends with
+    ``os._exit`` once its report is written and its output flushed: a stop can land while a native
+    library (OpenCV's thread pool) is still starting, and tearing the interpreter down then can abort
+    the process (exit -6) instead of exiting 130 / 143 / 129. Everything formcheck writes is finished
+    and closed by then."""
+    with note_stop_signals() as pending:
+        try:
+            app()
+        except SystemExit as e:
+            if pending.signum and e.code not in STOP_EXIT_CODES:
+                _say(f"formcheck: error: {stop_words(Interrupted(pending.signum))}", err=True)
+                _exit_now(128 + pending.signum)
+            if e.code in STOP_EXIT_CODES:
+                _exit_now(int(e.code))
+            raise
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        tell(stream, "")
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,10 +45,35 @@ def stop_words(stop: KeyboardInterrupt) -> str:
     return SIGNAL_WORDS.get(signum, f"stopped by signal {signum}")
 
 
+class PendingStop:
+    """A stop-signal handler that only notes the first signal (``signum``, 0 for none), for while a stop
+    cannot be acted on yet (the command line is still being parsed); :func:`stop_on_signals` raises
+    the noted one as soon as it takes over."""
+
+    def __init__(self) -> None:
+        self.signum = 0
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        self.signum = self.signum or signum
+
+
+@contextmanager
+def note_stop_signals() -> Iterator[PendingStop]:
+    """Within the block, stop signals are noted in the yielded :class:`PendingStop`, not acted on."""
+    pending = PendingStop()
+    previous = {s: signal.signal(s, pending) for s in STOP_SIGNALS}
+    try:
+        yield pending
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, the first stop signal raises :class:`Interrupted` in the main thread and
-    later ones are ignored (the partial report is being written); the previous handlers come back after."""
+    later ones are ignored (the partial report is being written); the previous handlers come back after.
+    A signal noted before by :func:`note_stop_signals` is raised on entering."""
     raised = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -59,6 +84,10 @@ def stop_on_signals() -> Iterator[None]:
 
     previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
     try:
+        noted = [h for h in previous.values() if isinstance(h, PendingStop) and h.signum]
+        if noted:
+            raised = True
+            raise Interrupted(noted[0].signum)
         yield
     finally:
         for s, handler in previous.items():

@@ -1,7 +1,8 @@
 """``formcheck score``: run a session over a recorded video and write every output file.
 
-Work already done is never lost: Ctrl-C, a truncated file or a corrupt frame still leave a
-report of what was scored, with a note saying what happened.
+Work already done is never lost: Ctrl-C, SIGTERM, SIGHUP (see :mod:`formcheck.media.procs`), a
+truncated file or a corrupt frame still leave a report of what was scored, with a note saying what
+happened.
 """
 
 from __future__ import annotations
