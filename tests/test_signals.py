@@ -24,6 +24,8 @@ import cv2
 import jsonschema
 import pytest
 
+from formcheck.errors import Interrupted
+from formcheck.media.procs import held_stop, note_stop_signals, stop_on_signals
 from formcheck.report.json_report import SCHEMA_PATH
 from tests.conftest import SAMPLES
 
@@ -133,6 +135,37 @@ def assert_partial_report(out: Path, how: str, video: bool = True) -> dict:
         assert cap.isOpened() and cap.get(cv2.CAP_PROP_FRAME_COUNT) > 0
     assert not list(out.glob(".*part-*")), "a temporary file was left"
     return report
+
+
+def test_a_stop_waits_for_the_frame_being_judged_then_is_raised_once():
+    """In-process, real signals: SIGTERM inside a held step is raised when the step ends; a second one
+    while the report would be written is ignored; the previous handler comes back after."""
+    before = signal.getsignal(signal.SIGTERM)
+    steps = []
+    with pytest.raises(Interrupted) as stop, stop_on_signals():
+        with held_stop():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            steps.append("finished")  # not cut short by the signal
+        steps.append("not reached")
+    assert steps == ["finished"] and stop.value.signum == signal.SIGTERM
+    with stop_on_signals():
+        with pytest.raises(Interrupted):
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGHUP)  # the partial report is being written: ignored
+        time.sleep(0.01)
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_stop_before_the_command_takes_over_is_raised_when_it_does():
+    with note_stop_signals() as pending:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.01)
+        assert pending.signum == signal.SIGTERM
+        with pytest.raises(Interrupted) as stop, stop_on_signals():
+            pytest.fail("the noted stop is raised on entering")
+    assert stop.value.signum == signal.SIGTERM
 
 
 @pytest.mark.slow

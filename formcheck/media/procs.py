@@ -69,29 +69,61 @@ def note_stop_signals() -> Iterator[PendingStop]:
             signal.signal(s, handler)
 
 
+class _StopRaiser:
+    """The handler :func:`stop_on_signals` installs: raises the first stop signal as :class:`Interrupted`,
+    ignores later ones, and keeps one back while :func:`held_stop` blocks are running."""
+
+    def __init__(self) -> None:
+        self.raised = False
+        self.held = 0
+        self.pending = 0
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if self.raised:
+            return
+        if self.held:
+            self.pending = self.pending or signum
+            return
+        self.raise_stop(signum)
+
+    def raise_stop(self, signum: int) -> None:
+        self.raised = True
+        raise Interrupted(signum)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, the first stop signal raises :class:`Interrupted` in the main thread and
     later ones are ignored (the partial report is being written); the previous handlers come back after.
     A signal noted before by :func:`note_stop_signals` is raised on entering."""
-    raised = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal raised
-        if not raised:
-            raised = True
-            raise Interrupted(signum)
-
-    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    raiser = _StopRaiser()
+    previous = {s: signal.signal(s, raiser) for s in STOP_SIGNALS}
     try:
         noted = [h for h in previous.values() if isinstance(h, PendingStop) and h.signum]
         if noted:
-            raised = True
-            raise Interrupted(noted[0].signum)
+            raiser.raise_stop(noted[0].signum)
         yield
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+@contextmanager
+def held_stop() -> Iterator[None]:
+    """Within the block a stop signal waits and is raised when the block ends: for steps that must not
+    stop half-way (judging one frame updates several counters and logs together). A no-op outside
+    :func:`stop_on_signals`."""
+    raiser = signal.getsignal(signal.SIGINT)
+    if not isinstance(raiser, _StopRaiser):
+        yield
+        return
+    raiser.held += 1
+    try:
+        yield
+    finally:
+        raiser.held -= 1
+        if not raiser.held and raiser.pending and not raiser.raised:
+            raiser.raise_stop(raiser.pending)
 
 
 def tell(stream: TextIO, text: str) -> bool:

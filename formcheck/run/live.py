@@ -30,7 +30,7 @@ from formcheck.judge.setup_check import check_setup
 from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
-from formcheck.media.procs import stop_words, tell
+from formcheck.media.procs import held_stop, stop_words, tell
 from formcheck.media.video_out import DEFAULT_FPS, KeepGoingWriter, open_video_writer
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
@@ -345,7 +345,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 if view is not None:
                     key = view.poll(10)
             else:
-                run.on_frame(cap.frame)
+                with held_stop():  # a stop lands between frames, never half-way through judging one
+                    run.on_frame(cap.frame)
                 if view is not None:
                     key = view.poll(1)
                 run.count_displayed(cap.arrived)
@@ -354,8 +355,11 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
             if view is not None and view.closed():
                 run.quit_by_key = True
                 break
-            if key and not run.on_key(key, grabber):
-                break
+            if key:
+                with held_stop():  # a reset or side switch is done whole or not at all
+                    carry_on = run.on_key(key, grabber)
+                if not carry_on:
+                    break
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs): the session ends here
         stop = e
     finally:

@@ -32,6 +32,7 @@ from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.session import Session
 from formcheck.media.frame import Frame
 from formcheck.media.prefetch import Prefetched
+from formcheck.media.procs import held_stop
 from formcheck.media.sources import ImageFolderSource, VideoFileSource
 from formcheck.media.video_out import KeepGoingWriter
 from formcheck.pose.base import PoseEstimator
@@ -217,15 +218,16 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
         if on_started is not None:
             on_started()
         for rec in records:
-            r = session.step(rec.index, rec.t, rec.obs, rec.outline)
-            if need_images:
-                image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
-                if image is not None and key_frames is not None:
-                    key_frames.offer(image, r)
-                if image is not None and writer is not None:
-                    writer.write(draw_frame(image, spec, r))
-            if on_frame is not None:
-                on_frame(session.n_frames)
+            with held_stop():  # a stop signal lands between frames, never half-way through judging one
+                r = session.step(rec.index, rec.t, rec.obs, rec.outline)
+                if need_images:
+                    image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
+                    if image is not None and key_frames is not None:
+                        key_frames.offer(image, r)
+                    if image is not None and writer is not None:
+                        writer.write(draw_frame(image, spec, r))
+                if on_frame is not None:
+                    on_frame(session.n_frames)
     finally:
         if frames is not None:
             frames.close()  # this process's decoder notes its problems first, then the workers' are merged
