@@ -274,7 +274,8 @@ def batch(
     no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
 ) -> None:
     """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
-    videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments."""
+    videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments,
+    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report)."""
     with _stoppable():
         from formcheck.run.batch import BATCH_STATUSES, batch_exit_code, run_batch
         from formcheck.run.pipeline import parse_workers

@@ -17,8 +17,6 @@ from formcheck.report.key_frames import KeyFrames
 from formcheck.report.model import Report
 from formcheck.report.outputs import write_session_outputs
 
-INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
-
 
 @dataclass
 class LiveStats:
