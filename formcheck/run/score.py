@@ -15,7 +15,7 @@ from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.judge.sides import Side
-from formcheck.media.procs import stop_words, tell
+from formcheck.media.procs import held_stop, stop_words, tell
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import KeepGoingWriter, open_video_writer
 from formcheck.pose.base import PoseEstimator
@@ -78,14 +78,17 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     info = source.info
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
-    writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps, (info.width, info.height))) \
-        if write_video else None
     keys = KeyFrames(spec)
     bar = Progress(info.frame_count, progress)
     t0 = time.monotonic()
     stop: KeyboardInterrupt | None = None
     failure: FormcheckError | None = None
+    writer: KeepGoingWriter | None = None
     try:
+        with held_stop():  # the encoder, once started, is always released below (its unfinished file removed)
+            if write_video:
+                writer = KeepGoingWriter(open_video_writer(out_dir / "annotated.mp4", info.fps,
+                                                           (info.width, info.height)))
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
                      on_started=pyplot)
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
