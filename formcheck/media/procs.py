@@ -2,7 +2,8 @@
 Ctrl-C, and child processes that never outlive the process that started them.
 
 A stop signal (SIGINT from Ctrl-C, SIGTERM from a job scheduler or ``kill``, SIGHUP when the terminal
-closes) raises :class:`formcheck.errors.Interrupted` once, in the main thread, so the command takes its
+closes) raises :class:`formcheck.errors.Interrupted` once, in the main thread (inside a
+:func:`held_stop` block, such as judging one frame, when that block ends), so the command takes its
 Ctrl-C path: stop scoring, write the partial report, exit ``128 + signum``. Later stop signals are
 ignored while that report is written. Child processes ignore stop signals (their parent decides
 when they stop) and are killed by the kernel when their parent exits, however it exits.
