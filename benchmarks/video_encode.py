@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from formcheck.media.outfiles import AtomicFile
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import H264_PRESET, H264Writer, find_h264_ffmpeg, open_video_writer
 
@@ -34,7 +35,7 @@ def bench(codec: str, frames: list, fps: float, size: tuple[int, int], folder: P
         if exe is None:
             print(f"{codec}: skipped ({why})")
             return
-        w = H264Writer(exe, path, fps, size, preset=codec)
+        w = H264Writer(exe, AtomicFile(path), fps, size, preset=codec)
     t1 = time.perf_counter()
     caller0 = time.thread_time()
     for f in frames:

@@ -1,5 +1,11 @@
 """``python -m formcheck`` runs the command line."""
 
-from formcheck.cli import main
+import sys
+
+try:
+    from formcheck.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line itself is still loading
+    sys.stderr.write("formcheck: error: interrupted (Ctrl-C) — nothing was written\n")
+    sys.exit(130)
 
 main()

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, Interrupted
 from formcheck.judge.sides import Side
+from formcheck.media.procs import (
+    STOP_EXIT_CODES,
+    note_stop_signals,
+    stop_exit_code,
+    stop_on_signals,
+    stop_words,
+    tell,
+)
 
 if TYPE_CHECKING:
     from formcheck.judge.session import SessionResult
@@ -63,8 +73,35 @@ def _check_max_side(max_side: int) -> int:
 
 
 def _fail(err: FormcheckError) -> typer.Exit:
-    typer.echo(f"formcheck: error: {err}", err=True)
+    _say(f"formcheck: error: {err}", err=True)
     return typer.Exit(err.exit_code)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line to stdout (or stderr). When the reader has gone (``| head -1`` closed the pipe,
+    the terminal was closed) the rest of the output is dropped and the command carries on: its work
+    and exit code do not depend on being watched."""
+    stream = sys.stderr if err else sys.stdout
+    if not tell(stream, text + "\n"):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP stop the command like Ctrl-C (see :mod:`formcheck.media.procs`); one that
+    arrives outside the frame loop (which writes the partial report itself) ends it with one line
+    and exit code 128 + the signal number."""
+    try:
+        with stop_on_signals():
+            yield
+    except KeyboardInterrupt as e:
+        _say(f"formcheck: error: {stop_words(e)}", err=True)
+        raise typer.Exit(stop_exit_code(e)) from None
 
 
 @app.command()
@@ -79,7 +116,7 @@ def exercises() -> None:
             raise _fail(e) from None
         kind = "per side" if spec.per_side else "one side"
         target = f"{spec.target_s:g} s hold" if spec.mode == "hold" else f"reps, {spec.target_s:g} s at the top"
-        typer.echo(f"{spec.name:22s} {spec.title} — {target}, {kind}")
+        _say(f"{spec.name:22s} {spec.title} — {target}, {kind}")
 
 
 @app.command()
@@ -92,7 +129,7 @@ def explain(name: str = typer.Argument(..., help="Exercise name (see `formcheck 
         spec = load_exercise(name)
     except FormcheckError as e:
         raise _fail(e) from None
-    typer.echo(explain_exercise(spec))
+    _say(explain_exercise(spec))
 
 
 @app.command()
@@ -115,25 +152,26 @@ def score(
 ) -> None:
     """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
     --out, then records the session in the history (see `formcheck history`)."""
-    from formcheck.run.pipeline import parse_workers
-    from formcheck.run.score import run_score
+    with _stoppable():  # from the start: Ctrl-C while the pose model is still loading is an interrupt too
+        from formcheck.run.pipeline import parse_workers
+        from formcheck.run.score import run_score
 
-    _route_native_logs_away()
-    body_side = _check_side(side)
-    try:
-        n_workers = parse_workers(workers)
-    except FormcheckError as e:
-        raise _fail(e) from None
-    out_dir = out if out is not None else Path("formcheck-out") / video.stem
-    try:
-        outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side, write_video=not no_video,
-                            progress=not quiet, workers=n_workers, mot=mot)
-    except FormcheckError as e:
-        raise _fail(e) from None
-    if not quiet:
-        typer.echo(outcome.summary)
-    history_error = None if no_history or outcome.report is None else \
-        _record(db, outcome.report, outcome.result, "score", out_dir, quiet)
+        _route_native_logs_away()
+        body_side = _check_side(side)
+        try:
+            n_workers = parse_workers(workers)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        out_dir = out if out is not None else Path("formcheck-out") / video.stem
+        try:
+            outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side,
+                                write_video=not no_video, progress=not quiet, workers=n_workers, mot=mot)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        if not quiet:
+            _say(outcome.summary)
+        history_error = None if no_history or outcome.report is None else \
+            _record(db, outcome.report, outcome.result, "score", out_dir, quiet, partial=outcome.partial)
     _exit_after_report(outcome.error, history_error)
 
 
@@ -142,25 +180,26 @@ def _exit_after_report(session_error: FormcheckError | None, history_error: Form
     problem is then a warning line); a history problem alone is the error."""
     if session_error is not None:
         if history_error is not None:
-            typer.echo(f"formcheck: warning: {history_error}", err=True)
+            _say(f"formcheck: warning: {history_error}", err=True)
         raise _fail(session_error)
     if history_error is not None:
         raise _fail(history_error)
 
 
 def _record(db: Path | None, report: Report, result: SessionResult | None, mode: str, out_dir: Path,
-            quiet: bool) -> FormcheckError | None:
-    """Add a finished session to the history after its report is written; return the error, if any."""
+            quiet: bool, partial: bool = False) -> FormcheckError | None:
+    """Add a finished session to the history after its report is written (``partial``: the run stopped
+    before the end of its video); return the error, if any."""
     from formcheck.history.store import record_finished
 
     if result is None:
         return None
     try:
-        line = record_finished(db, report, result, mode, out_dir)
+        line = record_finished(db, report, result, mode, out_dir, partial=partial)
     except FormcheckError as e:
         return e
     if line and not quiet:
-        typer.echo(line)
+        _say(line)
     return None
 
 
@@ -176,7 +215,7 @@ def history(
     from formcheck.history.view import show_history
 
     try:
-        typer.echo(show_history(db, exercise, since, plot))
+        _say(show_history(db, exercise, since, plot))
     except FormcheckError as e:
         raise _fail(e) from None
 
@@ -211,23 +250,24 @@ def live(
     """
     import time as _time
 
-    from formcheck.run.live import run_live
+    with _stoppable():
+        from formcheck.run.live import run_live
 
-    _route_native_logs_away()
-    if camera is not None and source is not None:
-        raise _fail(FormcheckError("give either --camera or --source, not both"))
-    body_side = _check_side(side)
-    out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
-    try:
-        outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
-                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side)
-    except FormcheckError as e:
-        raise _fail(e) from None
-    if outcome.summary:
-        typer.echo(outcome.summary)
-    history_error = None
-    if outcome.report is not None and not no_history:
-        history_error = _record(db, outcome.report, outcome.result, "live", out_dir, False)
+        _route_native_logs_away()
+        if camera is not None and source is not None:
+            raise _fail(FormcheckError("give either --camera or --source, not both"))
+        body_side = _check_side(side)
+        out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
+        try:
+            outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
+                               tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        if outcome.summary:
+            _say(outcome.summary)
+        history_error = None
+        if outcome.report is not None and not no_history:
+            history_error = _record(db, outcome.report, outcome.result, "live", out_dir, False)
     _exit_after_report(outcome.error, history_error)
 
 
@@ -247,24 +287,27 @@ def batch(
     no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
 ) -> None:
     """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
-    videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments."""
-    from formcheck.run.batch import batch_exit_code, run_batch
-    from formcheck.run.pipeline import parse_workers
+    videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments,
+    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report)."""
+    with _stoppable():
+        from formcheck.run.batch import BATCH_STATUSES, batch_exit_code, run_batch
+        from formcheck.run.pipeline import parse_workers
 
-    _route_native_logs_away()
-    try:
-        outcome = run_batch(inputs, exercise, out, workers=parse_workers(workers), max_side=max_side,
-                            write_video=not no_video, progress=not quiet, db=db, history=not no_history)
-    except FormcheckError as e:
-        raise _fail(e) from None
-    failed = [r for r in outcome.rows if r["error"]]
+        _route_native_logs_away()
+        try:
+            outcome = run_batch(inputs, exercise, out, workers=parse_workers(workers), max_side=max_side,
+                                write_video=not no_video, progress=not quiet, db=db, history=not no_history)
+        except FormcheckError as e:
+            raise _fail(e) from None
+    failed = [r for r in outcome.rows if r["status"] == "failed"]
     if not quiet:
-        counts = {s: sum(r["status"] == s for r in outcome.rows) for s in ("scored", "current", "failed")}
-        typer.echo(f"{len(outcome.rows)} videos: {counts['scored']} scored, {counts['current']} already current, "
-                   f"{counts['failed']} failed — summary in {outcome.summary}")
+        counts = {s: sum(r["status"] == s for r in outcome.rows) for s in BATCH_STATUSES}
+        stopped = f", {counts['interrupted']} interrupted, {counts['cancelled']} not started" if outcome.stopped else ""
+        _say(f"{len(outcome.rows)} videos: {counts['scored']} scored, {counts['current']} already current, "
+             f"{counts['failed']} failed{stopped} — summary in {outcome.summary}")
     code = batch_exit_code(outcome)
     if code:
-        reason = "interrupted" if outcome.interrupted else \
+        reason = outcome.stopped or \
             f"{len(failed)} of {len(outcome.rows)} videos failed (first: {failed[0]['error']})"
         raise _fail(FormcheckError(f"{reason} — see {outcome.summary}", exit_code=code))
 
@@ -286,7 +329,7 @@ def synth(
     if list_:
         for name in sorted(CLIP_SCRIPTS):
             sc = CLIP_SCRIPTS[name]
-            typer.echo(f"{name:28s} {sc.exercise:20s} {sc.duration_s:5.1f} s")
+            _say(f"{name:28s} {sc.exercise:20s} {sc.duration_s:5.1f} s")
         return
     chosen = list(names or [])
     if sample_set:
@@ -306,15 +349,35 @@ def synth(
 
         video, gt = render_clip(name, out, progress=progress)
         sys.stderr.write("\n")
-        typer.echo(f"wrote {video} and {gt}")
+        _say(f"wrote {video} and {gt}")
 
 
 def main() -> None:  # pragma: no cover - console entry
-    """Console entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    """Console entry point.
+
+    Until a command takes stop signals over (:func:`_stoppable`), they are noted, not acted on: the
+    command line library would turn any of them into a silent exit 130. A command that does not take
+    them over ends with the noted one's exit code and line. A run stopped by a signal ends with
+    ``os._exit`` once its report is written and its output flushed: a stop can land while a native
+    library (OpenCV's thread pool) is still starting, and tearing the interpreter down then can abort
+    the process (exit -6) instead of exiting 130 / 143 / 129. Everything formcheck writes is finished
+    and closed by then."""
+    with note_stop_signals() as pending:
+        try:
+            app()
+        except SystemExit as e:
+            if pending.signum and e.code not in STOP_EXIT_CODES:
+                _say(f"formcheck: error: {stop_words(Interrupted(pending.signum))}", err=True)
+                _exit_now(128 + pending.signum)
+            if e.code in STOP_EXIT_CODES:
+                _exit_now(int(e.code))
+            raise
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        tell(stream, "")
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

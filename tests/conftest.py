@@ -3,6 +3,11 @@ throw-away history database for every test."""
 
 from __future__ import annotations
 
+import resource
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +32,52 @@ def real_data() -> Path:
     if not SHARED_REAL.is_dir():
         pytest.skip(f"real test footage not found at {SHARED_REAL} (../shared is not beside this checkout)")
     return SHARED_REAL
+
+
+@dataclass(frozen=True)
+class SmallDisk:
+    """A folder where writing past ``size`` bytes fails with "no space left" (a tmpfs of that size,
+    mounted when this process may mount: root in a container), or else where a process started with
+    ``preexec`` gets "file too large" (EFBIG) for any file past ``size`` bytes (RLIMIT_FSIZE, with
+    SIGXFSZ ignored so the write fails instead of killing the process). ``mounted`` says which."""
+
+    folder: Path
+    preexec: Callable[[], None] | None
+    mounted: bool
+
+
+def _mount_tmpfs(folder: Path, options: str) -> bool:
+    try:
+        return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                              capture_output=True, timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[..., SmallDisk]]:
+    """``small_disk(size_bytes, read_only=False)`` -> :class:`SmallDisk`; mounts are undone after the test.
+    ``read_only`` needs the mount (a read-only tmpfs: unwritable even for root); the test skips otherwise."""
+    mounts: list[Path] = []
+
+    def make(size: int, read_only: bool = False) -> SmallDisk:
+        folder = tmp_path / f"disk{len(mounts)}-{size}"
+        folder.mkdir()
+        if _mount_tmpfs(folder, f"{'ro,' if read_only else ''}size={size}"):
+            mounts.append(folder)
+            return SmallDisk(folder, None, True)
+        if read_only:
+            pytest.skip("cannot mount a read-only tmpfs here (not root, or mounting not permitted)")
+
+        def limit_file_size() -> None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+        return SmallDisk(folder, limit_file_size, False)
+
+    yield make
+    for folder in mounts:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=30)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

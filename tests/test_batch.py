@@ -11,12 +11,13 @@ import sqlite3
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from formcheck.errors import InputError
 from formcheck.run.batch import output_names, run_batch
 from tests.conftest import SAMPLES
-from tests.test_cli_errors import assert_one_line_error, formcheck
+from tests.test_cli_errors import assert_one_line_error, formcheck, write_video
 
 
 def cut_clip(src: Path, dst: Path, n: int) -> Path:
@@ -109,7 +110,24 @@ def test_batch_unknown_exercise_fails_before_any_video(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("command,value,needle", [("score", "0", "at least 1"), ("batch", "lots", "whole number")])
+@pytest.mark.slow
+def test_a_rerun_keeps_a_no_person_video_failed(tmp_path):
+    """Nobody in the video: the row fails (exit 1); a rerun reuses the report but not as a success."""
+    rng = np.random.default_rng(0)
+    frames = [cv2.GaussianBlur(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8), (9, 9), 3) for _ in range(20)]
+    write_video(tmp_path / "wall.mp4", frames)
+    for run in ("first", "rerun"):
+        p = formcheck("batch", "wall.mp4", "-e", "bridge", "--out", "out", "--no-video", cwd=tmp_path)
+        assert_one_line_error(p, 1, "1 of 1 videos failed", "no person found")
+        row = read_summary(tmp_path / "out/summary.csv")["wall.mp4"]
+        assert row["status"] == "failed" and "no person found" in row["error"], (run, row)
+        if run == "first":
+            mtime = (tmp_path / "out/wall/report.json").stat().st_mtime_ns
+    assert (tmp_path / "out/wall/report.json").stat().st_mtime_ns == mtime  # reused, not scored again
+
+
+@pytest.mark.parametrize("command,value,needle", [("score", "0", "at least 1"), ("batch", "lots", "whole number"),
+                                                  ("score", "99", "use at most"), ("batch", "99", "use at most")])
 def test_bad_workers_values_on_the_command_line(tmp_path, command, value, needle):
     args = ["x.mp4", "-e", "bridge", "--workers", value] + (["--out", "out"] if command == "batch" else [])
     p = formcheck(command, *args, cwd=tmp_path)

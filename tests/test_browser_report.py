@@ -138,10 +138,15 @@ def test_ctrl_c_mid_scoring_leaves_a_finished_playable_video(tmp_path):
                              "-e", "kneeling-hip-flexor", "--out", str(tmp_path), "-q"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     video = tmp_path / "annotated.mp4"
+
+    def encoding() -> bool:  # the video is written under a temporary name until it is finished
+        return any(p.stat().st_size > 0 for p in tmp_path.glob(".annotated.part-*.mp4"))
+
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None and not (video.exists() and video.stat().st_size > 0):
+    while time.monotonic() < deadline and proc.poll() is None and not encoding():
         time.sleep(0.2)
     time.sleep(1.0)  # ffmpeg writes once frames arrive: scoring is under way
+    assert not video.exists()  # not under its real name before it is complete
     assert proc.poll() is None, "scoring finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
     _, err = proc.communicate(timeout=120)

@@ -167,17 +167,31 @@ def test_person_partly_out_of_frame_is_not_judged_not_guessed(tmp_path, real_dat
 
 
 @pytest.mark.slow
-def test_encoder_failure_loses_the_video_not_the_report(tmp_path):
-    """annotated.mp4 on a full disk (a link to /dev/full): every frame is still scored and reported."""
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "annotated.mp4").symlink_to("/dev/full")
+def test_encoder_failure_loses_the_video_not_the_report(tmp_path, small_disk):
+    """annotated.mp4 (~1.5 MB) on a 600 KB disk where the reports (~300 KB) fit: the video fails and
+    its half file is removed, every frame is still scored and reported, with a note."""
+    disk = small_disk(600 * 1024)
+    out = disk.folder
     clip = SAMPLES / "bridge_reps_sag.mp4"
-    p = formcheck("score", str(clip), "-e", "bridge", "--out", str(out), "--no-history", "-q", cwd=tmp_path)
+    p = subprocess.run([sys.executable, "-m", "formcheck", "score", str(clip), "-e", "bridge", "--out", str(out),
+                        "--no-history", "-q"], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                       preexec_fn=disk.preexec)
     assert p.returncode == 0, p.stderr
     report = json.loads((out / "report.json").read_text())
     frames = int(cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FRAME_COUNT))
     assert report["frames"] == frames and report["reps"]
-    assert any("annotated video stopped early" in n for n in report["notes"])
+    assert any("annotated video could not be written" in n for n in report["notes"])
+    assert sorted(f.name for f in out.iterdir()) == ["angles.png", "frames.csv", "report.html", "report.json"]
+
+
+@pytest.mark.parametrize("args", [("exercises",), ("explain", "bridge")])
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path, args):
+    """``formcheck exercises | head -1``: the pipe is closed before the output is written; the command
+    still exits 0 and says nothing on stderr (as ``ls | head -1`` does)."""
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before anything was written: every write gets EPIPE
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert err == ""

@@ -342,3 +342,48 @@ def test_damaged_database_one_line_error_and_untouched(tmp_path):
     err = assert_one_line_error(p, 5, str(db), "untouched")
     assert "damaged" in err
     assert db.read_bytes() == bytes(data)
+
+
+def test_schema_1_database_gains_the_partial_mark_keeping_every_session(tmp_path):
+    """A database written before the partial mark (schema 1) is migrated in order: its sessions stay,
+    read as complete; a partial session recorded afterwards is marked in the table with a legend."""
+    db = tmp_path / "h.sqlite"
+    report, res = lunge_report()
+    open_history(db, migrations=MIGRATIONS[:1]).close()
+    with sqlite3.connect(db) as old:  # a session as formcheck with schema 1 wrote it (no partial column)
+        old.execute("INSERT INTO sessions (recorded_at, exercise, source, mode, duration_s, detection_rate, score, "
+                    "target_s, report_schema, formcheck_version) VALUES ('2026-11-01T10:00:00Z', "
+                    "'kneeling-hip-flexor', 'old.mp4', 'score', 40, 1, 50, 30, '1.1', '0.1')")
+        old.execute("INSERT INTO holds VALUES (1, 0, 'left', 1, 30, 20, 30, 0, 10, 5, 1)")
+    old.close()
+    record_session(db, report, res, "score", partial=True)
+    conn = open_history(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert [r.partial for r in load_history(conn)] == [False, True]
+    conn.close()
+    p = formcheck("history", "--db", str(db), "--plot", "h.png", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    rows = [ln for ln in p.stdout.splitlines() if ln.startswith("20")]
+    assert len(rows) == 2 and not rows[0].endswith("partial") and rows[1].endswith("partial")
+    assert "partial: the run was stopped before the end of its video" in p.stdout
+
+
+@pytest.mark.parametrize("plot,written", [("trend", "trend.png"), ("out/trend.svg", "out/trend.svg")])
+def test_history_plot_names_the_file_it_wrote(tmp_path, plot, written):
+    db = tmp_path / "h.sqlite"
+    fill_history(db)
+    (tmp_path / "out").mkdir()
+    p = formcheck("history", "--db", str(db), "--plot", plot, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.rstrip().endswith(f"wrote {written}") and (tmp_path / written).stat().st_size > 1000
+    assert not (tmp_path / plot).exists() or plot == written
+
+
+@pytest.mark.parametrize("plot,code,needle", [("x.txt", 2, "cannot write a plot as '.txt'"),
+                                              ("missing/x.png", 7, "could not be written")])
+def test_history_plot_it_cannot_write_is_one_line(tmp_path, plot, code, needle):
+    db = tmp_path / "h.sqlite"
+    fill_history(db)
+    p = formcheck("history", "--db", str(db), "--plot", plot, cwd=tmp_path)
+    assert_one_line_error(p, code, plot, needle)
+    assert not [f for f in tmp_path.iterdir() if f.suffix in (".txt", ".png")]

@@ -197,7 +197,12 @@ def test_source_failing_mid_session_keeps_the_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_keeps_the_report(tmp_path):
+@pytest.mark.parametrize("sig,code,how", [(signal.SIGINT, 130, "interrupted (Ctrl-C)"),
+                                          (signal.SIGTERM, 143, "stopped by SIGTERM"),
+                                          (signal.SIGHUP, 129, "stopped by SIGHUP")], ids=["int", "term", "hup"])
+def test_ctrl_c_or_a_stop_signal_keeps_the_whole_report(tmp_path, sig, code, how):
+    """Ctrl-C, SIGTERM (a scheduler, ``kill``) and SIGHUP (terminal closed) all end the session with every
+    report file written and the session in the history."""
     out = tmp_path / "o"
     proc = subprocess.Popen([sys.executable, "-m", "formcheck", "live", "-e", "kneeling-hip-flexor", "--source",
                              str(LUNGE), "--no-window", "--no-sound", "--out", str(out)],
@@ -210,12 +215,14 @@ def test_ctrl_c_keeps_the_report(tmp_path):
         if "good form" in line or not line:
             break
     time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert proc.returncode == code, stderr
+    assert how in stderr and "Traceback" not in stderr
     report = json.loads((out / "report.json").read_text())
-    assert report["holds"] and any("Ctrl-C" in n for n in report["notes"])
+    assert report["holds"] and any(how in n for n in report["notes"])
+    assert sorted(f.name for f in out.iterdir()) == ["angles.png", "annotated.mp4", "frames.csv", "report.html",
+                                                     "report.json"]
     with sqlite3.connect(os.environ["FORMCHECK_DB"]) as db:  # the interrupted session is in the history
         rows = db.execute("SELECT mode, exercise FROM sessions").fetchall()
     assert rows == [("live", "kneeling-hip-flexor")]

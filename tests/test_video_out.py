@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -60,7 +59,7 @@ def test_wrong_frame_size_is_refused(tmp_path):
 def test_mp4v_on_request_is_opencv(tmp_path):
     path = tmp_path / "b.mp4"
     w = open_video_writer(path, 15.0, (W + 1, H + 1), codec="mp4v")
-    assert isinstance(w, cv2.VideoWriter)
+    assert isinstance(w, video_out.Mp4vWriter)
     for f in frames():
         w.write(cv2.resize(f, (W + 1, H + 1)))
     w.release()
@@ -70,7 +69,7 @@ def test_mp4v_on_request_is_opencv(tmp_path):
 def test_without_the_bundled_ffmpeg_it_falls_back_with_one_warning_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(video_out, "find_h264_ffmpeg", lambda: (None, "imageio-ffmpeg is not installed"))
     w = open_video_writer(tmp_path / "c.mp4", 15.0, (W + 1, H + 1))
-    assert isinstance(w, cv2.VideoWriter)
+    assert isinstance(w, video_out.Mp4vWriter)
     w.release()
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("formcheck: warning: imageio-ffmpeg is not installed")
@@ -81,11 +80,28 @@ def test_unwritable_folder_fails_at_open(tmp_path):
         open_video_writer(tmp_path / "missing" / "a.mp4", 15.0, (W, H))
 
 
-def test_encoder_failure_is_reported_not_swallowed():
-    # /dev/full accepts the open and fails every write with "no space left": ffmpeg exits non-zero.
-    w = open_video_writer(Path("/dev/full"), 15.0, (W, H))
+def test_encoder_failure_is_reported_and_leaves_no_file(small_disk):
+    """A 16 KB disk (a real tmpfs): ffmpeg fails with "no space left" and exits non-zero; the error says
+    so, and neither annotated.mp4 nor its temporary file is left."""
+    disk = small_disk(16 * 1024)
+    if not disk.mounted:
+        pytest.skip("cannot mount a small tmpfs here (not root, or mounting not permitted)")
+    w = open_video_writer(disk.folder / "annotated.mp4", 15.0, (W, H))
+    noise = [np.random.default_rng(i).integers(0, 255, (H, W, 3), dtype=np.uint8) for i in range(N)]
     with pytest.raises(FormcheckError, match="video encoder"):
-        for _ in range(20):
-            for f in frames():
+        for _ in range(10):
+            for f in noise:
                 w.write(f)
         w.release()
+    assert list(disk.folder.iterdir()) == []
+
+
+def test_an_unfinished_video_never_replaces_an_earlier_one(tmp_path):
+    old = tmp_path / "annotated.mp4"
+    old.write_bytes(b"the earlier run's video")
+    w = open_video_writer(old, 15.0, (W, H))
+    assert old.read_bytes() == b"the earlier run's video"  # being encoded under a temporary name
+    for f in frames():
+        w.write(f)
+    w.release()
+    assert len(decoded_frames(old)) == N and [p.name for p in tmp_path.iterdir()] == ["annotated.mp4"]

@@ -15,7 +15,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from formcheck.errors import InputError  # noqa: E402
 from formcheck.history.store import SideSummary  # noqa: E402
+from formcheck.media.outfiles import atomic_output  # noqa: E402
 
 #: (attribute, y label) per plot row.
 METRICS: tuple[tuple[str, str], ...] = (
@@ -25,6 +27,19 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("faults_per_min", "faults per minute"),
 )
 SIDE_COLORS = {"left": "#1f77b4", "right": "#d62728", "both": "#2ca02c"}
+
+
+def plot_file(path: Path) -> Path:
+    """The file the plot goes to: ``path`` with ``.png`` added when it has no suffix; a suffix matplotlib
+    cannot write (``.txt``) is a one-line :class:`InputError` naming the ones it can."""
+    if not path.suffix:
+        return path.with_name(path.name + ".png")
+    kinds = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    if path.suffix[1:].lower() not in kinds:
+        raise InputError(f"{path}: cannot write a plot as '{path.suffix}' — use one of "
+                         f"{', '.join('.' + k for k in sorted(kinds))} (e.g. --plot history.png)")
+    return path
 
 
 def plot_history(rows: Sequence[SideSummary], path: Path) -> None:
@@ -73,5 +88,8 @@ def plot_history(rows: Sequence[SideSummary], path: Path) -> None:
         bottom.set_xlabel("session (month-day, local time)", fontsize=8)
     fig.suptitle("formcheck history — best hold per side and session (local time)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
+    try:
+        with atomic_output(path) as tmp:
+            fig.savefig(tmp, dpi=80, format=path.suffix[1:].lower() or "png")
+    finally:
+        plt.close(fig)

@@ -14,7 +14,8 @@ Safety:
   program, or was written by a newer formcheck raises :class:`~formcheck.errors.HistoryError`
   (exit code 5) and is never modified or recreated.
 
-Tables (schema 1): ``sessions`` (one row per session), ``holds`` (one row per hold, with the
+Tables (schema 2): ``sessions`` (one row per session; ``partial`` 1 when the run stopped before the end
+of its video, added in schema 2), ``holds`` (one row per hold, with the
 figures of :mod:`formcheck.history.figures`), ``reps`` (one row per rep). Times are seconds from
 the start of the source, angles degrees; ``recorded_at`` is UTC, ``YYYY-MM-DDTHH:MM:SSZ``.
 """
@@ -87,6 +88,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (session_id, idx)
         )""",
     ),
+    # 1 -> 2: a run stopped before the end of its video (Ctrl-C, a signal, an error) is marked partial;
+    # sessions recorded before are complete ones (an interrupted run could not be told apart then).
+    ("ALTER TABLE sessions ADD COLUMN partial INTEGER NOT NULL DEFAULT 0",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _OWN_TABLES = frozenset({"sessions", "holds", "reps"})
@@ -244,8 +248,10 @@ def _utc_text(when: datetime) -> str:
 
 
 def insert_session(conn: sqlite3.Connection, report: Report, figures: Sequence[HoldFigures],
-                   mode: str, out_dir: Path | None = None, recorded_at: datetime | None = None) -> int:
-    """Insert one session (its report plus the per-hold ``figures``) in one transaction; return its id."""
+                   mode: str, out_dir: Path | None = None, recorded_at: datetime | None = None,
+                   partial: bool = False) -> int:
+    """Insert one session (its report plus the per-hold ``figures``) in one transaction; return its id.
+    ``partial``: the run stopped before the end of its video, so the report covers only part of it."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if len(figures) != len(report.holds):
@@ -255,10 +261,10 @@ def insert_session(conn: sqlite3.Connection, report: Report, figures: Sequence[H
     try:
         cur = conn.execute(
             "INSERT INTO sessions (recorded_at, exercise, source, mode, duration_s, detection_rate, score, "
-            "target_s, report_schema, formcheck_version, out_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "target_s, report_schema, formcheck_version, out_dir, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (when, report.exercise, str(report.source), mode, report.duration_s, report.detection_rate,
              report.score, report.target_s, report.schema_version, report.formcheck_version,
-             None if out_dir is None else str(out_dir)))
+             None if out_dir is None else str(out_dir), int(partial)))
         assert cur.lastrowid is not None  # set by the INSERT just executed
         sid = int(cur.lastrowid)
         conn.executemany(
@@ -281,8 +287,9 @@ def insert_session(conn: sqlite3.Connection, report: Report, figures: Sequence[H
 
 
 def record_session(db_path: Path, report: Report, result: SessionResult, mode: str,
-                   out_dir: Path | None = None, recorded_at: datetime | None = None) -> int:
-    """Record a finished session (``mode`` "score" or "live") in the history at ``db_path``; return its id.
+                   out_dir: Path | None = None, recorded_at: datetime | None = None, partial: bool = False) -> int:
+    """Record a finished session (``mode`` "score" or "live"; ``partial`` see :func:`insert_session`) in the
+    history at ``db_path``; return its id.
 
     Raises :class:`HistoryError` when the database cannot be used; the caller has already written
     the report files, which stay as they are.
@@ -292,7 +299,7 @@ def record_session(db_path: Path, report: Report, result: SessionResult, mode: s
     def once() -> int:
         conn = open_history(db_path)
         try:
-            return insert_session(conn, report, figures, mode, out_dir, recorded_at)
+            return insert_session(conn, report, figures, mode, out_dir, recorded_at, partial)
         except sqlite3.Error as e:
             raise _sqlite_error(Path(db_path), e) from None
         finally:
@@ -302,15 +309,16 @@ def record_session(db_path: Path, report: Report, result: SessionResult, mode: s
 
 
 def record_finished(db: Path | None, report: Report, result: SessionResult, mode: str,
-                    out_dir: Path | None) -> str | None:
+                    out_dir: Path | None, partial: bool = False) -> str | None:
     """Record a session whose report files are already written, unless no person was found in any
-    frame (nothing to track). Returns a line for the summary, or None when nothing was recorded.
-    A :class:`HistoryError` names the database and says the report itself was written."""
+    frame (nothing to track); ``partial`` marks a run stopped before the end of its video. Returns a
+    line for the summary, or None when nothing was recorded. A :class:`HistoryError` names the
+    database and says the report itself was written."""
     if not report.frames_with_pose:
         return None
     path = resolve_db_path(db)
     try:
-        sid = record_session(path, report, result, mode, out_dir)
+        sid = record_session(path, report, result, mode, out_dir, partial=partial)
     except HistoryError as e:
         where = f" in {out_dir}" if out_dir is not None else ""
         raise HistoryError(f"{e} (the report{where} was written; this session is not in the history)") from None
@@ -351,6 +359,7 @@ class SideSummary:
     peak_hip_ext_deg: float | None
     tilt_change_deg: float | None
     faults_per_min: float | None
+    partial: bool = False
 
 
 def _reps_summary(base: dict[str, Any], side: str, reps: list[sqlite3.Row]) -> SideSummary:
@@ -378,7 +387,7 @@ def load_history(conn: sqlite3.Connection, exercise: str | None = None,
     out: list[SideSummary] = []
     for s in conn.execute(sql, args).fetchall():
         base = dict(session_id=s["id"], exercise=s["exercise"], mode=s["mode"], source=s["source"],
-                    score=s["score"], target_s=s["target_s"],
+                    score=s["score"], target_s=s["target_s"], partial=bool(s["partial"]),
                     recorded_at=datetime.strptime(s["recorded_at"], _TIME_FORMAT).replace(tzinfo=timezone.utc))
         holds = conn.execute("SELECT * FROM holds WHERE session_id = ? ORDER BY idx", (s["id"],)).fetchall()
         reps = conn.execute("SELECT * FROM reps WHERE session_id = ? ORDER BY idx", (s["id"],)).fetchall()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from formcheck.errors import FormcheckError
 from formcheck.history.store import SideSummary, load_history, open_history, parse_since, resolve_db_path
 
 COLUMNS = ("date", "exercise", "side", "good form s / target", "peak hip ext", "tilt change", "faults/min", "score")
@@ -24,11 +23,17 @@ def _good_form(r: SideSummary) -> str:
     return f"{r.good_form_s:.1f} / {r.target_s:g}{mark}"
 
 
+PARTIAL_MARK = "partial"
+PARTIAL_LEGEND = (f"{PARTIAL_MARK}: the run was stopped before the end of its video (Ctrl-C, a signal or an error); "
+                  "its figures cover only the part scored")
+
+
 def history_rows(rows: Sequence[SideSummary]) -> list[tuple[str, ...]]:
-    """Table cells per row: local date and time, then the figures with units (``-`` = not measured)."""
+    """Table cells per row: local date and time, then the figures with units (``-`` = not measured);
+    the score of a partial run is followed by :data:`PARTIAL_MARK`."""
     return [(r.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M"), r.exercise, r.side or "-", _good_form(r),
              _num(r.peak_hip_ext_deg, "+.1f", " deg"), _num(r.tilt_change_deg, "+.1f", " deg"),
-             _num(r.faults_per_min, ".1f"), f"{r.score:.0f}")
+             _num(r.faults_per_min, ".1f"), f"{r.score:.0f}" + (f" {PARTIAL_MARK}" if r.partial else ""))
             for r in rows]
 
 
@@ -59,16 +64,20 @@ def format_history(rows: Sequence[SideSummary]) -> str:
               "ok = target reached",
               "peak hip ext: kneeling leg, + = thigh behind the trunk; tilt change: pelvis from your neutral, "
               "+ = posterior (tucked)"]
+    if any(r.partial for r in rows):
+        lines.append(PARTIAL_LEGEND)
     return "\n".join(lines + asymmetry_lines(rows))
 
 
 def show_history(db: Path | None, exercise: str | None, since: str | None, plot: Path) -> str:
     """Read the history (``since`` a YYYY-MM-DD local date), write the trend plot to ``plot`` and return
     the text to print: the table and the plot's path, or a sentence saying there is nothing to show.
-    A missing database is not created."""
-    from formcheck.history.plot import plot_history
+    A missing database is not created. ``plot`` without a suffix gets ``.png`` (the path printed is the
+    file written)."""
+    from formcheck.history.plot import plot_file, plot_history
 
     start = parse_since(since) if since is not None else None
+    plot = plot_file(plot)
     path = resolve_db_path(db)
     if not path.exists():
         return f"no sessions recorded yet: {path} does not exist (`formcheck score` records each session)"
@@ -80,8 +89,5 @@ def show_history(db: Path | None, exercise: str | None, since: str | None, plot:
     if not rows:
         which = (f" of {exercise}" if exercise else "") + (f" since {since}" if since else "")
         return f"no sessions{which} recorded in {path}"
-    try:
-        plot_history(rows, plot)
-    except OSError as e:
-        raise FormcheckError(f"{plot}: cannot write the plot ({e.strerror or e}) — choose another --plot") from None
+    plot_history(rows, plot)  # a file that cannot be written: OutputError, exit 7
     return f"{format_history(rows)}\nhistory: {path}\nwrote {plot}"

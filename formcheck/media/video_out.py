@@ -9,7 +9,11 @@ instead, with a one-line warning: many players refuse it.
 
 The encoder runs in its own process group, so a Ctrl-C in the terminal reaches only formcheck;
 formcheck then calls :meth:`H264Writer.release`, which closes the pipe and lets ffmpeg finish the
-file. Even if formcheck dies, the closed pipe makes ffmpeg finish it.
+file. Even if formcheck dies, the closed pipe makes ffmpeg finish and exit.
+
+The video is written under a temporary name (:class:`formcheck.media.outfiles.AtomicFile`) and takes the
+name ``annotated.mp4`` only once finished: a failed or abandoned encoding never replaces the
+video of an earlier run, and never leaves half a file under that name.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError, InputError
+from formcheck.media.outfiles import AtomicFile
 
 DEFAULT_FPS = 30.0  # used when the source does not say its frame rate
 H264_CRF = 23  # x264 quality (lower = better, bigger); 23 is x264's own default
@@ -72,10 +77,13 @@ def find_h264_ffmpeg() -> tuple[str | None, str]:
 class H264Writer:
     """Takes BGR frames, converts them to YUV 4:2:0 and pipes them into ffmpeg/libx264. ``write``
     and ``release`` may be called from different threads (a lock orders them); ``release`` waits
-    for ffmpeg and raises :class:`FormcheckError` with ffmpeg's own message when it failed."""
+    for ffmpeg, puts the finished file in place of ``part.path``, and raises :class:`FormcheckError`
+    with ffmpeg's own message when it failed (the unfinished file is then removed)."""
 
-    def __init__(self, exe: str, path: Path, fps: float, size: tuple[int, int], preset: str = H264_PRESET) -> None:
-        self.path = Path(path)
+    def __init__(self, exe: str, part: AtomicFile, fps: float, size: tuple[int, int],
+                 preset: str = H264_PRESET) -> None:
+        self.path = part.path
+        self._part = part
         self.size = (int(size[0]), int(size[1]))
         w, h = self.size
         self._pad = (h % 2, w % 2)  # yuv420p needs an even width and height: odd sizes get one black row/column
@@ -83,7 +91,7 @@ class H264Writer:
                "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w + self._pad[1]}x{h + self._pad[0]}",
                "-framerate", f"{fps:.6g}", "-i", "pipe:0", "-an",
                "-c:v", "libx264", "-preset", preset, "-crf", str(H264_CRF), "-pix_fmt", "yuv420p",
-               "-threads", str(H264_THREADS), "-movflags", "+faststart", str(self.path)]
+               "-threads", str(H264_THREADS), "-movflags", "+faststart", "-f", "mp4", str(part.tmp)]
         self._log = tempfile.TemporaryFile()
         self._lock = threading.Lock()
         self._closed = False
@@ -93,6 +101,7 @@ class H264Writer:
                                           start_new_session=True)
         except OSError as e:
             self._log.close()
+            part.discard()
             raise FormcheckError(f"cannot start the video encoder {exe}: {e.strerror}") from None
         try:
             os.setpriority(os.PRIO_PROCESS, self._proc.pid, ENCODER_NICE)
@@ -122,6 +131,7 @@ class H264Writer:
             except (BrokenPipeError, OSError):
                 self._proc.wait()
                 self._closed = True
+                self._part.discard()
                 raise FormcheckError(f"{self.path}: the video encoder stopped ({self._ffmpeg_said()}) — check the "
                                      "free space in the --out folder, or use --no-video") from None
 
@@ -143,7 +153,11 @@ class H264Writer:
                 rc = self._proc.wait()
             said = self._ffmpeg_said() if rc != 0 else ""
             self._log.close()
-        if rc != 0 and self.frames_written > 0:  # with no frame there is no video to lose
+            if rc != 0 or self.frames_written == 0:  # with no frame there is no video to keep
+                self._part.discard()
+            else:
+                self._part.commit()
+        if rc != 0 and self.frames_written > 0:
             raise FormcheckError(f"{self.path}: the video encoder failed (ffmpeg exit {rc}: {said})")
 
 
@@ -154,23 +168,50 @@ def open_video_writer(path: Path, fps: float, size: tuple[int, int], *, codec: s
     on stderr; "mp4v" asks for OpenCV's writer directly.
     """
     fps = fps if fps > 0 else DEFAULT_FPS
+    if codec not in ("h264", "mp4v"):
+        raise ValueError(f"unknown codec {codec!r}")
     try:
-        Path(path).open("wb").close()  # fail now, not after the first frame, when the folder is not writable
+        part = AtomicFile(Path(path))  # fail now, not after the first frame, when the folder is not writable
     except OSError as e:
         raise InputError(f"{path}: cannot write the annotated video here ({e.strerror}) — choose another --out "
                          "folder") from None
     if codec == "h264":
         exe, why = find_h264_ffmpeg()
         if exe is not None:
-            return H264Writer(exe, path, fps, size)
+            return H264Writer(exe, part, fps, size)
         sys.stderr.write(f"formcheck: warning: {why}; annotated.mp4 is written as MPEG-4 Part 2 (mp4v), "
                          "which browsers and phones may not play\n")
-    elif codec != "mp4v":
-        raise ValueError(f"unknown codec {codec!r}")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)  # type: ignore[attr-defined]
-    if not writer.isOpened():
-        raise InputError(f"{path}: cannot write the annotated video here — choose another --out folder")
-    return writer
+    return Mp4vWriter(part, fps, size)
+
+
+class Mp4vWriter:
+    """OpenCV's MPEG-4 Part 2 writer into a temporary file that takes its real name on :meth:`release`."""
+
+    def __init__(self, part: AtomicFile, fps: float, size: tuple[int, int]) -> None:
+        self._part = part
+        fourcc = cv2.VideoWriter_fourcc(*"mp4v")  # type: ignore[attr-defined]
+        self._writer = cv2.VideoWriter(str(part.tmp), fourcc, fps, size)
+        self._frames = 0
+        self._done = False
+        if not self._writer.isOpened():
+            part.discard()
+            raise InputError(f"{part.path}: cannot write the annotated video here — choose another --out folder")
+
+    def write(self, image: np.ndarray) -> None:
+        """Append one BGR uint8 frame."""
+        self._writer.write(image)
+        self._frames += 1
+
+    def release(self) -> None:
+        """Finish the file and give it its real name (idempotent; no frame: no file)."""
+        if self._done:
+            return
+        self._done = True
+        self._writer.release()
+        if self._frames:
+            self._part.commit()
+        else:
+            self._part.discard()
 
 
 class KeepGoingWriter:

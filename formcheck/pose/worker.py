@@ -9,12 +9,12 @@ dropped. Nothing here keeps state across frames except MediaPipe's own tracking.
 
 from __future__ import annotations
 
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.media.prefetch import Prefetched
+from formcheck.media.procs import die_with_parent, ignore_stop_signals
 from formcheck.media.sources import open_source
 from formcheck.pose.analyse import PoseRecord, analyse
 
@@ -54,13 +54,16 @@ class SpanFailure:
 
 
 def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batch_size: int,
-             cv_threads: int) -> None:
+             cv_threads: int, parent_pid: int) -> None:
     """Worker-process entry: analyse ``span`` of the source at ``path`` and put lists of
     :class:`PoseRecord` on the queue ``out``, then a :class:`SpanEnd` (or a :class:`SpanFailure`).
 
     ``cv_threads``: OpenCV's thread count here (1 when several workers share the cores, 0 = its default).
+    Stop signals (Ctrl-C, SIGTERM, SIGHUP) are the parent's (``parent_pid``) to handle: it kills its
+    workers when it stops, and the kernel kills them if the parent dies first.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the workers
+    ignore_stop_signals()
+    die_with_parent(parent_pid)
     try:
         import cv2
 

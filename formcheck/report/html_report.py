@@ -27,6 +27,7 @@ from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.rules import BORDERLINE, FAIL, PASS, UNKNOWN, combine
 from formcheck.judge.session import SessionResult
+from formcheck.media.outfiles import write_text_atomic
 from formcheck.report.key_frames import KeyFrames, counted_faults, criterion_label
 from formcheck.report.model import HoldReport, Report, RepReport
 
@@ -312,5 +313,5 @@ def write_html_report(report: Report, result: SessionResult, out_dir: Path, key_
                       when: datetime | None = None) -> Path:
     """Write ``out_dir/report.html``; return its path."""
     path = out_dir / "report.html"
-    path.write_text(render_html_report(report, result, out_dir, key_frames, when), encoding="utf-8")
+    write_text_atomic(path, render_html_report(report, result, out_dir, key_frames, when))
     return path

@@ -19,6 +19,7 @@ from formcheck.judge.holds import RepRecord
 from formcheck.judge.outcomes import hold_outcome
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
+from formcheck.media.outfiles import atomic_output, write_text_atomic
 from formcheck.report.model import (
     FaultTime,
     HoldNotJudged,
@@ -146,7 +147,7 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
 
 def write_report_json(report: Report, path: Path) -> None:
     """Write the report with stable key order and no NaN (JSON has none)."""
-    path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(path, json.dumps(report.to_json(), indent=2) + "\n")
 
 
 def frames_csv_columns(spec: ExerciseSpec) -> list[str]:
@@ -162,7 +163,7 @@ def write_frames_csv(result: SessionResult, path: Path) -> None:
     spec = result.spec
     cols = frames_csv_columns(spec)
     crit = [c.id for c in (*spec.position, *spec.form)]
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
         for f in result.frames:

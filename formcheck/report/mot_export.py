@@ -19,6 +19,7 @@ from pathlib import Path
 from formcheck.exercises.signal_registry import signal_units
 from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.session import SessionResult
+from formcheck.media.outfiles import write_text_atomic
 
 
 def mot_signals(spec: ExerciseSpec) -> list[str]:
@@ -39,4 +40,4 @@ def write_mot(result: SessionResult, path: Path, name: str = "angles") -> None:
     for f in result.frames:
         vals = [f.values.get(s, math.nan) for s in signals]
         lines.append("\t".join([f"{f.t:.6f}", *(f"{v:.4f}" if math.isfinite(v) else "NaN" for v in vals)]))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")

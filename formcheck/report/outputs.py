@@ -7,6 +7,7 @@ from pathlib import Path
 from formcheck.errors import InputError
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
+from formcheck.media.outfiles import check_writable_dir
 from formcheck.report.html_report import write_html_report
 from formcheck.report.json_report import build_report, write_frames_csv, write_report_json
 from formcheck.report.key_frames import KeyFrames
@@ -16,11 +17,13 @@ from formcheck.report.plots import plot_angles
 
 
 def make_out_dir(out_dir: Path) -> None:
-    """Create the output folder (and its parents) or fail with a one-line :class:`InputError`."""
+    """Create the output folder (and its parents) and check a file can be written in it, before any slow
+    work; otherwise fail with a one-line :class:`InputError` (exit 2)."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"{out_dir}: cannot create the output folder ({e.strerror}) — choose another --out") from None
+    check_writable_dir(out_dir)
 
 
 def note_visibility(result: SessionResult) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from formcheck.exercises.signal_registry import signal_units
 from formcheck.judge.frame_log import signal_series, times
 from formcheck.judge.session import SessionResult
+from formcheck.media.outfiles import atomic_output
 
 
 def pyplot():
@@ -53,5 +54,8 @@ def plot_angles(result: SessionResult, path: Path) -> None:
     fig.suptitle(f"{spec.title}\ngreen = holds, purple = reps; dashed red = fault thresholds, "
                  "dotted grey = position limits", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    try:
+        with atomic_output(path) as tmp:
+            fig.savefig(tmp, dpi=90, format="png")
+    finally:
+        plt.close(fig)

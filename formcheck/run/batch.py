@@ -7,8 +7,14 @@ exists and whose ``batch-input.json`` still matches: the batch is resumable. One
 stops the batch; its summary row says why it failed.
 
 Exit codes (see :func:`batch_exit_code`): 0 every video has a report and no error; 1 the batch ran
-but at least one video failed or could not be judged (its ``error`` column says why); 2 bad
-arguments (no video matched, unknown exercise, bad ``--workers``); 130 interrupted.
+but at least one video failed or could not be judged (its ``error`` column says why, also on a rerun
+that finds its report current); 2 bad arguments (no video matched, unknown exercise, bad
+``--workers``); 130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP.
+
+At most ``workers`` videos are handed to the pool at a time, so a stop has nothing queued to wait
+for: the videos being scored get the signal, write their partial report and are marked
+``interrupted``; the ones not started are marked ``cancelled``. Pool processes ignore stop signals
+except while scoring, and die with the batch process however it ends.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import glob
 import hashlib
 import json
 import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +34,24 @@ from typing import Any
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises import load_exercise
+from formcheck.media.outfiles import atomic_output, write_text_atomic
+from formcheck.media.procs import (
+    STOP_EXIT_CODES,
+    die_with_parent,
+    ignore_stop_signals,
+    stop_exit_code,
+    stop_on_signals,
+    stop_signal,
+    stop_words,
+)
 from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
-from formcheck.run.finish import INTERRUPTED_EXIT
 from formcheck.run.score import Progress, run_score
 
 SUMMARY_NAME = "summary.csv"
 INPUT_STAMP = "batch-input.json"
+BATCH_STATUSES = ("scored", "current", "failed", "interrupted", "cancelled")  # the summary's status column
 COLUMNS = ("video", "status", "duration_s", "frames", "detection_rate", "holds", "best_good_form_s", "reps",
            "score", "error", "out_dir")
 
@@ -50,11 +67,13 @@ class BatchJob:
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """Rows of the summary (one per video, in input order) and where the summary was written."""
+    """Rows of the summary (one per video, in input order), where the summary was written, and when
+    a stop signal ended the batch, how (``stopped``: "stopped by SIGTERM") and its exit code."""
 
     rows: list[dict[str, Any]]
     summary: Path
-    interrupted: bool = False
+    stopped: str = ""
+    stop_code: int = 0
 
 
 def find_videos(inputs: list[str]) -> list[Path]:
@@ -94,13 +113,16 @@ def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool) -
             "video_written": write_video, "formcheck_version": __version__}
 
 
-def is_current(job: BatchJob) -> bool:
-    """True when ``job.out_dir`` holds a report made from exactly this input (see :func:`input_stamp`)."""
+def current_error(job: BatchJob) -> str | None:
+    """None unless ``job.out_dir`` holds a report made from exactly this input (see :func:`input_stamp`);
+    then the error that run ended with ("" for none, e.g. "no person found"), so a rerun keeps it."""
     try:
-        stamp = json.loads((job.out_dir / INPUT_STAMP).read_text())
-        return (job.out_dir / "report.json").is_file() and stamp == job.stamp
-    except (OSError, ValueError):
-        return False
+        saved = json.loads((job.out_dir / INPUT_STAMP).read_text())
+        if (job.out_dir / "report.json").is_file() and saved["input"] == job.stamp:
+            return str(saved["error"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def summary_row(video: Path, out_dir: Path, status: str, report: Report | None, error: str) -> dict[str, Any]:
@@ -114,43 +136,79 @@ def summary_row(video: Path, out_dir: Path, status: str, report: Report | None, 
     return row
 
 
+def start_pool_process(parent_pid: int) -> None:
+    """Pool-process set-up: stop signals are handled only while a video is scored (:func:`score_job`),
+    and the process dies with the batch process ``parent_pid``."""
+    ignore_stop_signals()
+    die_with_parent(parent_pid)
+
+
 def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None = None,
               history: bool = True) -> dict[str, Any]:
     """Score one video (in a pool process) and record it in the history; never raises for a bad video:
-    the row says what went wrong. The input stamp is removed first and written back only when the
-    report is complete and recorded, so a half-done run is never taken as current."""
+    the row says what went wrong. A stop signal while scoring leaves the partial report and the row
+    ``interrupted``. The input stamp is removed first and written back only when the report is
+    complete and recorded, so a half-done run is never taken as current."""
+    try:
+        with stop_on_signals():
+            return _score_job(job, exercise, max_side, write_video, db, history)
+    except KeyboardInterrupt as e:  # stopped outside the frame loop (before it or while recording)
+        return summary_row(job.video, job.out_dir, "interrupted", None, stop_words(e))
+
+
+def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None,
+               history: bool) -> dict[str, Any]:
     (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
                             progress=False, workers=1)
     except FormcheckError as e:
-        return summary_row(job.video, job.out_dir, "failed", None, str(e))
+        status = "interrupted" if e.exit_code in STOP_EXIT_CODES else "failed"
+        return summary_row(job.video, job.out_dir, status, None, str(e))
     except Exception as e:  # a bug must not stop the other videos; the row names it
         return summary_row(job.video, job.out_dir, "failed", None, f"internal error: {type(e).__name__}: {e}")
     error = outcome.error
-    if history and outcome.report is not None and outcome.result is not None and \
-            (error is None or error.exit_code != INTERRUPTED_EXIT):
+    if error is not None and error.exit_code in STOP_EXIT_CODES:
+        return summary_row(job.video, job.out_dir, "interrupted", outcome.report, str(error))  # not recorded
+    if history and outcome.report is not None and outcome.result is not None:
         from formcheck.history.store import record_finished
 
         try:
-            record_finished(db, outcome.report, outcome.result, "score", job.out_dir)
+            record_finished(db, outcome.report, outcome.result, "score", job.out_dir, partial=outcome.partial)
         except FormcheckError as e:
             return summary_row(job.video, job.out_dir, "failed", outcome.report, str(e))  # no stamp: retried
-    if error is None or error.exit_code != INTERRUPTED_EXIT:
-        # The report is complete (possibly saying nobody was found): it is current for this input.
-        (job.out_dir / INPUT_STAMP).write_text(json.dumps(job.stamp, indent=1) + "\n")
-    return summary_row(job.video, job.out_dir, "scored" if error is None else "failed", outcome.report,
-                       "" if error is None else str(error))
+    # The report is complete (possibly saying nobody was found): it is current for this input, and a
+    # rerun reports the same error.
+    text = "" if error is None else str(error)
+    write_text_atomic(job.out_dir / INPUT_STAMP, json.dumps({"input": job.stamp, "error": text}, indent=1) + "\n")
+    return summary_row(job.video, job.out_dir, "scored" if error is None else "failed", outcome.report, text)
 
 
 def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
     """The summary CSV: one row per video, columns :data:`COLUMNS`."""
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    tmp.replace(path)
+
+
+def _job_row(fut: Future, job: BatchJob) -> dict[str, Any]:
+    """The summary row a finished pool job returned (waiting for it), or why it has none."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        return summary_row(job.video, job.out_dir, "failed", None, "the scoring process crashed on this video")
+    except Exception as e:  # e.g. the output folder became unwritable: this video only
+        return summary_row(job.video, job.out_dir, "failed", None, f"{type(e).__name__}: {e}")
+
+
+def _signal_pool(pool: ProcessPoolExecutor, signum: int) -> None:
+    """Pass a stop signal on to the pool's processes (a no-op for those already stopping or idle)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            os.kill(proc.pid, signum)
+        except (ProcessLookupError, TypeError):
+            pass
 
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
@@ -171,9 +229,10 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
     rows: dict[Path, dict[str, Any]] = {}
     todo: list[BatchJob] = []
     for job in jobs:
-        if is_current(job):
+        known = current_error(job)
+        if known is not None:
             report = report_from_json(json.loads((job.out_dir / "report.json").read_text()))
-            rows[job.video] = summary_row(job.video, job.out_dir, "current", report, "")
+            rows[job.video] = summary_row(job.video, job.out_dir, "failed" if known else "current", report, known)
         else:
             todo.append(job)
     summary = out / SUMMARY_NAME
@@ -182,40 +241,48 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
         write_summary([rows[j.video] for j in jobs if j.video in rows], summary)
 
     bar = Progress(len(todo), progress, label="batch", unit="videos", min_total=0)  # current ones are not counted
-    interrupted = False
+    stopped, stop_code = "", 0
     if todo:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn"))
-        futures = {pool.submit(score_job, job, exercise, max_side, write_video, db, history): job for job in todo}
+        n_procs = min(workers, len(todo))
+        pool = ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("spawn"),
+                                   initializer=start_pool_process, initargs=(os.getpid(),))
+        queued = iter(todo)
+        running: dict[Future, BatchJob] = {}
+
+        def submit_next() -> None:  # one job per pool process at most: nothing waits in the pool's queue
+            job = next(queued, None)
+            if job is not None:
+                running[pool.submit(score_job, job, exercise, max_side, write_video, db, history)] = job
+
         try:
-            for fut in as_completed(futures):
-                job = futures[fut]
-                try:
-                    rows[job.video] = fut.result()
-                except BrokenProcessPool:
-                    rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
-                                                  "the scoring process crashed on this video")
-                except Exception as e:  # e.g. the output folder became unwritable: this video only
-                    rows[job.video] = summary_row(job.video, job.out_dir, "failed", None,
-                                                  f"{type(e).__name__}: {e}")
-                flush()
-                bar.update(len(rows) - (len(jobs) - len(todo)))
-        except KeyboardInterrupt:
-            interrupted = True
+            for _ in range(n_procs):
+                submit_next()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = running.pop(fut)
+                    rows[job.video] = _job_row(fut, job)
+                    flush()
+                    bar.update(len(rows) - (len(jobs) - len(todo)))
+                    submit_next()
+        except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
+            stopped, stop_code = stop_words(e), stop_exit_code(e)
+            _signal_pool(pool, stop_signal(e))  # a terminal's Ctrl-C reached them already: ignored there
+            for fut, job in running.items():  # each writes its partial report and says "interrupted"
+                rows[job.video] = _job_row(fut, job)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
-        for fut, job in futures.items():  # videos that finished (or stopped with a partial report) meanwhile
-            if job.video not in rows and fut.done() and not fut.cancelled() and fut.exception() is None:
-                rows[job.video] = fut.result()
     for job in jobs:
-        rows.setdefault(job.video, summary_row(job.video, job.out_dir, "failed", None,
-                                               "not scored: the batch was interrupted"))
+        rows.setdefault(job.video, summary_row(job.video, job.out_dir, "cancelled", None,
+                                               f"not scored: the batch was {stopped or 'stopped'} first"))
     flush()
-    return BatchOutcome([rows[j.video] for j in jobs], summary, interrupted)
+    return BatchOutcome([rows[j.video] for j in jobs], summary, stopped, stop_code)
 
 
 def batch_exit_code(outcome: BatchOutcome) -> int:
-    """0 all videos scored without error, 1 some failed (see the summary), 130 interrupted."""
-    if outcome.interrupted:
-        return INTERRUPTED_EXIT
+    """0 all videos scored without error, 1 some failed (see the summary), 128 + signal number when a
+    stop signal ended the batch (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
+    if outcome.stop_code:
+        return outcome.stop_code
     return 1 if any(r["error"] for r in outcome.rows) else 0

@@ -12,11 +12,10 @@ import numpy as np
 from formcheck.errors import FormcheckError, NoUsableFramesError, SourceLostError
 from formcheck.judge.session import SessionResult
 from formcheck.media.frame import SourceInfo
+from formcheck.media.procs import stop_exit_code, stop_words
 from formcheck.report.key_frames import KeyFrames
 from formcheck.report.model import Report
 from formcheck.report.outputs import write_session_outputs
-
-INTERRUPTED_EXIT = 130  # Ctrl-C, as shells report it
 
 
 @dataclass
@@ -45,7 +44,8 @@ class LiveStats:
 class SessionOutcome:
     """What a scored or live session produced: the report (None when nothing was judged), where its
     files are, a printable summary, the error to exit with *after* the report was written, the
-    finished session behind the report, and (live only) display timing."""
+    finished session behind the report, (live only) display timing, and whether the run stopped
+    before the end of its video (interrupted, or an error), so the report covers only part of it."""
 
     report: Report | None
     out_dir: Path
@@ -53,33 +53,40 @@ class SessionOutcome:
     error: FormcheckError | None = None
     result: SessionResult | None = None
     stats: LiveStats | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class Ending:
-    """How the run over the frames ended. ``failure``: scoring stopped by an error (a pose process
-    died, ...); ``lost``: why the live source stopped sending frames."""
+    """How the run over the frames ended. ``stop``: the Ctrl-C or stop signal that ended it (see
+    :mod:`formcheck.media.procs`); ``failure``: scoring stopped by an error (a pose process died, ...);
+    ``lost``: why the live source stopped sending frames."""
 
-    interrupted: bool = False
+    stop: KeyboardInterrupt | None = None
     failure: FormcheckError | None = None
     lost: str | None = None
 
+    def stop_error(self, what: str) -> FormcheckError:
+        """The error to exit with after a stop: says how it was stopped and ``what`` happened, exit 128 + signal."""
+        assert self.stop is not None
+        return FormcheckError(f"{stop_words(self.stop)} — {what}", exit_code=stop_exit_code(self.stop))
+
 
 def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elapsed_s: float, ending: Ending,
-                   nothing_judged: FormcheckError, video_path: Path | None = None,
-                   key_frames: KeyFrames | None = None, mot: bool = False, stats: LiveStats | None = None,
-                   require_person: bool = True, what: str = "partial report") -> SessionOutcome:
+                   nothing_judged: FormcheckError, key_frames: KeyFrames | None = None, mot: bool = False,
+                   stats: LiveStats | None = None, require_person: bool = True, what: str = "partial report",
+                   partial: bool = False) -> SessionOutcome:
     """Write the session's files into ``out_dir`` and choose the exit error.
 
-    With no frame judged, nothing is written (an empty annotated video at ``video_path`` is removed)
-    and the error is ``ending.failure`` or else ``nothing_judged``. Otherwise the error is, in this
-    order: no person in any frame (exit 3, when ``require_person``), the source lost (6), Ctrl-C
-    (130), the failure's code. ``what`` names the written report in those messages.
+    With no frame judged, nothing is written (no annotated video is kept either) and the error is
+    the stop (Ctrl-C or a signal: exit 128 + its number), else ``ending.failure``, else
+    ``nothing_judged``. Otherwise the error is, in this order: no person in any frame (exit 3, when
+    ``require_person``), the source lost (6), the stop (130, 143, 129), the failure's code. ``what``
+    names the written report in those messages; ``partial`` is passed on to the outcome.
     """
     if result.n_frames == 0:
-        if video_path is not None:
-            video_path.unlink(missing_ok=True)
-        return SessionOutcome(None, out_dir, "", ending.failure or nothing_judged, None, stats)
+        first = ending.stop_error("no frame was scored yet, nothing written") if ending.stop is not None else None
+        return SessionOutcome(None, out_dir, "", first or ending.failure or nothing_judged, None, stats, partial)
     report = write_session_outputs(result, info, elapsed_s, out_dir, key_frames=key_frames, mot=mot)
     error: FormcheckError | None = None
     if require_person and result.n_found == 0:
@@ -87,12 +94,12 @@ def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elaps
                                     f"whole body from the side (report written to {out_dir})")
     elif ending.lost is not None:
         error = SourceLostError(f"{ending.lost} — {what} written to {out_dir}")
-    elif ending.interrupted:
-        error = FormcheckError(f"interrupted — {what} written to {out_dir}", exit_code=INTERRUPTED_EXIT)
+    elif ending.stop is not None:
+        error = ending.stop_error(f"{what} written to {out_dir}")
     elif ending.failure is not None:
         error = FormcheckError(f"{ending.failure} — {what} written to {out_dir}",
                                exit_code=ending.failure.exit_code)
-    return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats)
+    return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats, partial)
 
 
 def summarize(report: Report, out_dir: Path) -> str:

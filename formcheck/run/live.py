@@ -30,6 +30,7 @@ from formcheck.judge.setup_check import check_setup
 from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
+from formcheck.media.procs import held_stop, stop_words, tell
 from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.analyse import observe
 from formcheck.pose.base import PoseEstimator
@@ -113,8 +114,7 @@ class _TerminalView:
         if cue == self._last_cue and t - self._last_t < self.TIMER_EVERY_S:
             return
         status = "set-up" if phase == SETUP else timer
-        self.stream.write(f"[{t:6.1f} s] {status}" + (f" | {cue}" if cue else "") + "\n")
-        self.stream.flush()
+        tell(self.stream, f"[{t:6.1f} s] {status}" + (f" | {cue}" if cue else "") + "\n")
         self._last_cue, self._last_t = cue, t
 
 
@@ -241,7 +241,7 @@ class _LiveRun:
             st.first_display = now
         st.last_display = now
 
-    def finish(self, grabber: FrameGrabber, interrupted: bool, elapsed_s: float) -> SessionOutcome:
+    def finish(self, grabber: FrameGrabber, stop: KeyboardInterrupt | None, elapsed_s: float) -> SessionOutcome:
         """Write the report of everything judged, however the session ended."""
         st = self.stats
         st.captured, st.dropped = grabber.captured, grabber.dropped
@@ -252,21 +252,20 @@ class _LiveRun:
         if grabber.stop_reason:
             result.notes.append(grabber.stop_reason)
         if self.track is not None and self.track.failed:
-            result.notes.append(f"the annotated video stopped early: {self.track.failed}")
+            result.notes.append(f"the annotated video could not be written: {self.track.failed}")
         if st.captured:
             result.notes.append(f"live: {st.displayed} of {st.captured} captured frames judged and shown "
                                 f"({st.dropped} dropped while busy)")
-        if interrupted:
-            result.notes.append("stopped with Ctrl-C")
+        if stop is not None:
+            result.notes.append(stop_words(stop))
         if self.quit_by_key:
             nothing = NoUsableFramesError("quit during the set-up: nothing was judged, no report written")
         else:
             reason = lost or "the session ended before the set-up was complete"
             nothing = NoUsableFramesError(f"nothing was judged: {reason} — no report written")
-        ending = Ending(interrupted=interrupted, lost=lost)
+        ending = Ending(stop=stop, lost=lost)
         live_info = dataclasses.replace(self.info, frame_count=st.captured)
         return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
-                              video_path=self.track.path if self.track is not None else None,
                               key_frames=self.keys, stats=st, require_person=False,
                               what="report of the session so far")
 
@@ -293,16 +292,16 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         estimator = MediaPipePose(segmentation=spec.needs_outline)
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
-        sys.stderr.write(f"formcheck: note: {note}\n")
+        tell(sys.stderr, f"formcheck: note: {note}\n")
     n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
     track = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
     grabber = FrameGrabber(frames, paced=paced).start()
-    interrupted = False
+    stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()
     if not window:
-        sys.stdout.write(f"formcheck live: {spec.title} — Ctrl-C to stop\n")
+        tell(sys.stdout, f"formcheck live: {spec.title} — Ctrl-C to stop\n")
     try:
         while True:
             cap = grabber.take(timeout=0.1)
@@ -313,7 +312,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
                 if view is not None:
                     key = view.poll(10)
             else:
-                run.on_frame(cap.frame)
+                with held_stop():  # a stop lands between frames, never half-way through judging one
+                    run.on_frame(cap.frame)
                 if view is not None:
                     key = view.poll(1)
                 run.count_displayed(cap.arrived)
@@ -322,20 +322,23 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
             if view is not None and view.closed():
                 run.quit_by_key = True
                 break
-            if key and not run.on_key(key, grabber):
-                break
-    except KeyboardInterrupt:
-        interrupted = True
+            if key:
+                with held_stop():  # a reset or side switch is done whole or not at all
+                    carry_on = run.on_key(key, grabber)
+                if not carry_on:
+                    break
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs): the session ends here
+        stop = e
     finally:
         grabber.stop()
         if track is not None:
             track.close()
         estimator.close()
     for note in sound.notes[n_sound_notes:]:  # e.g. no sound device: said once, at the end
-        sys.stderr.write(f"formcheck: note: {note}\n")
-    outcome = run.finish(grabber, interrupted, time.monotonic() - t0)
+        tell(sys.stderr, f"formcheck: note: {note}\n")
+    outcome = run.finish(grabber, stop, time.monotonic() - t0)
     if view is not None:
-        if (outcome.report is not None and not interrupted and not run.quit_by_key and show_summary_s > 0
+        if (outcome.report is not None and stop is None and not run.quit_by_key and show_summary_s > 0
                 and run.last_img is not None):
             _show_summary(view, run.last_img, outcome.summary, show_summary_s)
         view.close()

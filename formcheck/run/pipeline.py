@@ -32,6 +32,7 @@ from formcheck.exercises.spec import ExerciseSpec
 from formcheck.judge.session import Session
 from formcheck.media.frame import Frame
 from formcheck.media.prefetch import Prefetched
+from formcheck.media.procs import held_stop
 from formcheck.media.sources import ImageFolderSource, VideoFileSource
 from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.base import PoseEstimator
@@ -45,17 +46,24 @@ BATCH_FRAMES = 8  # records per message from a worker
 WORKER_POLL_S = 1.0  # how often a silent worker is checked for being alive
 
 
+def max_workers() -> int:
+    """The most ``--workers`` accepted: the cores here (at least 2, so a two-process run works anywhere);
+    more processes than cores only compete for them."""
+    return max(2, os.cpu_count() or 1)
+
+
 def parse_workers(text: str) -> int:
-    """The ``--workers`` value as a count of processes: an integer from 1 to 4x the cores here."""
-    cores = os.cpu_count() or 1
+    """The ``--workers`` value (``score`` and ``batch`` alike) as a count of processes: 1 to :func:`max_workers`."""
     try:
         n = int(text)
     except ValueError:
         raise InputError(f"--workers must be a whole number of processes, got '{text}'") from None
     if n < 1:
         raise InputError(f"--workers must be at least 1, got {n}")
-    if n > 4 * cores:
-        raise InputError(f"--workers {n} is far more than the {cores} cores here — use at most {cores}")
+    limit = max_workers()
+    if n > limit:
+        raise InputError(f"--workers {n} is more than the {os.cpu_count() or 1} cores here can run at once — "
+                         f"use at most {limit}")
     return n
 
 
@@ -89,13 +97,17 @@ class PoseStream:
         self._queues: list = []
         self._procs: list = []
         cv_threads = 1 if len(spans) > 1 else 0
-        for span in spans:
-            q = ctx.Queue()  # records are ~1 KB each: unbounded is fine
-            p = ctx.Process(target=run_span, name=f"formcheck-pose-{span.start}", daemon=True,
-                            args=(path, max_side, segmentation, span, q, BATCH_FRAMES, cv_threads))
-            p.start()
-            self._queues.append(q)
-            self._procs.append(p)
+        try:
+            for span in spans:
+                q = ctx.Queue()  # records are ~1 KB each: unbounded is fine
+                p = ctx.Process(target=run_span, name=f"formcheck-pose-{span.start}", daemon=True,
+                                args=(path, max_side, segmentation, span, q, BATCH_FRAMES, cv_threads, os.getpid()))
+                self._queues.append(q)
+                self._procs.append(p)
+                p.start()
+        except BaseException:  # e.g. Ctrl-C while starting them: no worker may be left running
+            self.close()
+            raise
 
     def _next_message(self, i: int) -> object:
         q, p = self._queues[i], self._procs[i]
@@ -131,11 +143,13 @@ class PoseStream:
                 return
 
     def close(self) -> None:
-        """Stop the workers (they are done, or the caller gave up early)."""
-        for p in self._procs:
+        """Stop the workers (they are done, or the caller gave up early). They ignore stop signals and
+        hold nothing worth saving: they are killed."""
+        started = [p for p in self._procs if p.pid is not None]
+        for p in started:
             if p.is_alive():
-                p.terminate()
-        for p in self._procs:
+                p.kill()
+        for p in started:
             p.join(timeout=5.0)
         for q in self._queues:
             q.close()
@@ -187,33 +201,34 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
     stream: PoseStream | None = None
     frames: Prefetched | None = None
     images: _ImageCursor | None = None  # this process's own decoding, when records carry no image
-    if estimator is not None:
-        from formcheck.pose.outline import measure_back_outline
-
-        frames = Prefetched(source.frames())
-        records: Iterator[PoseRecord] = analyse(frames, estimator, measure_back_outline, 0, need_images)
-    else:
-        # A folder of images skips unreadable files, which would shorten a span and end the stream
-        # early: images are read by one process.
-        spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
-        stream = PoseStream(info.path, max_side, spec.needs_outline, spans)
-        records = iter(stream)
-        if need_images:
-            frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
-            images = _ImageCursor(frames)
     try:
+        if estimator is not None:
+            from formcheck.pose.outline import measure_back_outline
+
+            frames = Prefetched(source.frames())
+            records: Iterator[PoseRecord] = analyse(frames, estimator, measure_back_outline, 0, need_images)
+        else:
+            # A folder of images skips unreadable files, which would shorten a span and end the stream
+            # early: images are read by one process.
+            spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
+            stream = PoseStream(info.path, max_side, spec.needs_outline, spans)
+            records = iter(stream)
+            if need_images:
+                frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
+                images = _ImageCursor(frames)
         if on_started is not None:
             on_started()
         for rec in records:
-            r = session.step(rec.index, rec.t, rec.obs, rec.outline)
-            if need_images:
-                image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
-                if image is not None and key_frames is not None:
-                    key_frames.offer(image, r)
-                if image is not None and writer is not None:
-                    writer.add(rec.t, draw_frame(image, spec, r))
-            if on_frame is not None:
-                on_frame(session.n_frames)
+            with held_stop():  # a stop signal lands between frames, never half-way through judging one
+                r = session.step(rec.index, rec.t, rec.obs, rec.outline)
+                if need_images:
+                    image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
+                    if image is not None and key_frames is not None:
+                        key_frames.offer(image, r)
+                    if image is not None and writer is not None:
+                        writer.add(rec.t, draw_frame(image, spec, r))
+                if on_frame is not None:
+                    on_frame(session.n_frames)
     finally:
         if frames is not None:
             frames.close()  # this process's decoder notes its problems first, then the workers' are merged

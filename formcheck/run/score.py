@@ -1,7 +1,8 @@
 """``formcheck score``: run a session over a recorded video and write every output file.
 
-Work already done is never lost: Ctrl-C, a truncated file or a corrupt frame still leave a
-report of what was scored, with a note saying what happened.
+Work already done is never lost: Ctrl-C, SIGTERM, SIGHUP (see :mod:`formcheck.media.procs`), a
+truncated file or a corrupt frame still leave a report of what was scored, with a note saying what
+happened.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from formcheck.errors import FormcheckError, NoUsableFramesError
 from formcheck.exercises import load_exercise
 from formcheck.judge.session import Session
 from formcheck.judge.sides import Side
+from formcheck.media.procs import held_stop, stop_words, tell
 from formcheck.media.sources import open_source
 from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.base import PoseEstimator
@@ -50,13 +52,16 @@ class Progress:
         eta = (self.total - done) / rate if rate > 0 else 0
         bar = "#" * int(30 * frac)
         line = f"{self.label} [{bar:<30s}] {done}/{self.total} {self.unit}  {rate:5.1f} {self.unit}/s  eta {eta:4.0f} s"
-        sys.stderr.write(f"\r{line}" if self.tty else f"{line}\n")
-        sys.stderr.flush()
+        self._say(f"\r{line}" if self.tty else f"{line}\n")
 
     def close(self) -> None:
         if self.enabled and self.tty:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+            self._say("\n")
+
+    def _say(self, text: str) -> None:
+        """Write to stderr; once it is gone (terminal closed, pipe reader gone) the bar stops, the work goes on."""
+        if not tell(sys.stderr, text):
+            self.enabled = False
 
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
@@ -73,18 +78,21 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     info = source.info
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
-    writer = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     keys = KeyFrames(spec)
     bar = Progress(info.frame_count, progress)
     t0 = time.monotonic()
-    interrupted = False
+    stop: KeyboardInterrupt | None = None
     failure: FormcheckError | None = None
+    writer: ConstantRateVideo | None = None
     try:
+        with held_stop():  # the encoder, once started, is always released below (its unfinished file removed)
+            if write_video:
+                writer = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height))
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
                      on_started=pyplot)
-    except KeyboardInterrupt:
-        interrupted = True
-        session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
+        stop = e
+        session.notes.append(f"{stop_words(e)} after {session.n_frames} frames; the rest was not scored")
     except FormcheckError as e:  # a pose process died, the encoder failed: keep what was judged
         failure = e
         session.notes.append(f"scoring stopped after {session.n_frames} frames ({e}); the rest was not scored")
@@ -93,16 +101,16 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
         if writer is not None:
             writer.close()
             if writer.failed:
-                session.notes.append(f"the annotated video stopped early ({writer.failed}); the report covers "
-                                     "every scored frame")
+                session.notes.append(f"the annotated video could not be written ({writer.failed}); the report "
+                                     "covers every scored frame")
         if estimator is not None:
             estimator.close()
     elapsed = time.monotonic() - t0
-    ending = Ending(interrupted=interrupted, failure=failure)
+    ending = Ending(stop=stop, failure=failure)
     empty = NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                 "start, or not a video")
-    outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty,
-                             video_path=out_dir / "annotated.mp4", key_frames=keys, mot=mot)
+    outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty, key_frames=keys, mot=mot,
+                             partial=stop is not None or failure is not None)
     if outcome.report is None and outcome.error is not None:
         raise outcome.error
     return outcome
