@@ -85,13 +85,14 @@ def output_names(videos: list[Path]) -> list[str]:
     return names
 
 
-def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool) -> dict[str, Any]:
+def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool,
+                rate: float | None = None) -> dict[str, Any]:
     """What a report is made from: the video file's size and mtime, the exercise definition
     (a hash of the loaded spec), the options and formcheck's version."""
     st = video.stat()
     return {"video": str(video.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "exercise_sha1": hashlib.sha1(spec_repr.encode()).hexdigest(), "max_side": max_side,
-            "video_written": write_video, "formcheck_version": __version__}
+            "video_written": write_video, "analysis_rate_hz": rate, "formcheck_version": __version__}
 
 
 def is_current(job: BatchJob) -> bool:
@@ -115,14 +116,14 @@ def summary_row(video: Path, out_dir: Path, status: str, report: Report | None, 
 
 
 def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None = None,
-              history: bool = True) -> dict[str, Any]:
+              history: bool = True, rate: float | None = None) -> dict[str, Any]:
     """Score one video (in a pool process) and record it in the history; never raises for a bad video:
     the row says what went wrong. The input stamp is removed first and written back only when the
     report is complete and recorded, so a half-done run is never taken as current."""
     (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
-                            progress=False, workers=1)
+                            progress=False, workers=1, rate=rate)
     except FormcheckError as e:
         return summary_row(job.video, job.out_dir, "failed", None, str(e))
     except Exception as e:  # a bug must not stop the other videos; the row names it
@@ -155,10 +156,11 @@ def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
               write_video: bool = True, progress: bool = True, db: Path | None = None,
-              history: bool = True) -> BatchOutcome:
+              history: bool = True, rate: float | None = None) -> BatchOutcome:
     """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
-    and write ``out/summary.csv``; each scored session goes into the history (``db``) unless ``history``
-    is False. Reports that are current are reused, not recomputed (nor recorded again)."""
+    (one pose process per video: videos are the parallel unit) and write ``out/summary.csv``; each
+    scored session goes into the history (``db``) unless ``history`` is False. ``rate``: the analysis
+    rate in Hz (None: every frame). Reports that are current are reused, not recomputed (nor recorded again)."""
     spec = load_exercise(exercise)  # a bad exercise fails before any video is touched
     videos = find_videos(inputs)
     if not videos:
@@ -166,7 +168,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                          "glob such as 'clips/*.mp4'")
     make_out_dir(out)
     spec_repr = repr(spec)
-    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video))
+    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video, rate))
             for v, name in zip(videos, output_names(videos), strict=True)]
     rows: dict[Path, dict[str, Any]] = {}
     todo: list[BatchJob] = []
@@ -185,7 +187,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
     interrupted = False
     if todo:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn"))
-        futures = {pool.submit(score_job, job, exercise, max_side, write_video, db, history): job for job in todo}
+        futures = {pool.submit(score_job, job, exercise, max_side, write_video, db, history, rate): job for job in todo}
         try:
             for fut in as_completed(futures):
                 job = futures[fut]

@@ -61,16 +61,18 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
-              mot: bool = False) -> SessionOutcome:
+              mot: bool = False, rate: float | None = None) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
-    or in this process with ``estimator`` when one is given.
+    or in this process with ``estimator`` when one is given, on the frames analysed at ``rate`` Hz
+    (None: every frame; see :mod:`formcheck.media.rate`).
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
     info = source.info
+    info.analysis_rate_hz = rate
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
     writer = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
@@ -81,7 +83,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     failure: FormcheckError | None = None
     try:
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
-                     on_started=pyplot)
+                     on_started=pyplot, rate=rate)
     except KeyboardInterrupt:
         interrupted = True
         session.notes.append(f"interrupted by the user after {session.n_frames} frames; the rest was not scored")
