@@ -151,11 +151,9 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=REPO / "benchmarks/.clips", help="where re-rendered samples go")
     ap.add_argument("--out", type=Path, default=Path("/tmp/formcheck-rate-agreement"))
     ap.add_argument("--only", default="", help="only clips whose name contains this")
+    ap.add_argument("--skip-samples", action="store_true", help="leave out the bundled 15 fps samples")
     args = ap.parse_args()
     clips: list[tuple[str, Path, str]] = []
-    for name in SAMPLES:
-        ex = json.loads((REPO / "sample_videos" / f"{name}.json").read_text())["exercise"]
-        clips.append((f"{name} (15 fps)", REPO / "sample_videos" / f"{name}.mp4", ex))
     if args.render_fps > 0:
         from formcheck.synth import CLIP_SCRIPTS
 
@@ -165,6 +163,10 @@ def main() -> None:
         clips += [(f"real: {Path(p).stem}", REAL / p, ex) for p, ex in REAL_CLIPS]
     else:
         print(f"(real clips not found at {REAL}: skipped)")
+    if not args.skip_samples:
+        for name in SAMPLES:
+            ex = json.loads((REPO / "sample_videos" / f"{name}.json").read_text())["exercise"]
+            clips.append((f"{name} (15 fps)", REPO / "sample_videos" / f"{name}.mp4", ex))
     clips = [c for c in clips if args.only in c[0]]
     print(f"--rate {args.rate:g} against --rate full (one worker, --no-video); limits: holds/reps/sides the same, "
           "hold start/end 0.15 s, good form 0.3 s, fault 0.5 s, angles 1 deg\n")

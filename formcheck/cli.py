@@ -220,6 +220,10 @@ def live(
                                  "long side before pose estimation (0 = keep size)."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
+    rate: str = typer.Option("15", "--rate", help="Most frames per second the pose model analyses, or 'full' (as "
+                             "many as it keeps up with). Every camera frame is shown, carrying the last analysed "
+                             "frame's skeleton and cue; when the machine cannot keep up, fewer frames are analysed "
+                             "(the summary says how many per second), not fewer shown."),
 ) -> None:
     """Coach a stretch live from a webcam: skeleton, key angles, one cue at a time, a good-form timer.
 
@@ -238,10 +242,12 @@ def live(
     if camera is not None and source is not None:
         raise _fail(FormcheckError("give either --camera or --source, not both"))
     body_side = _check_side(side)
+    rate_hz = _check_rate(rate)
     out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
     try:
         outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
-                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side)
+                           tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side,
+                           rate=rate_hz)
     except FormcheckError as e:
         raise _fail(e) from None
     if outcome.summary:

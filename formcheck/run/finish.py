@@ -26,6 +26,7 @@ class LiveStats:
     captured: int = 0
     dropped: int = 0
     displayed: int = 0
+    analysed: int = 0  # frames the pose model analysed
     first_display: float = math.nan
     last_display: float = math.nan
     latencies_s: list[float] = field(default_factory=list)  # frame available -> its cue shown
