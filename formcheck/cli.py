@@ -63,7 +63,8 @@ def _check_max_side(max_side: int) -> int:
 
 
 RATE_HELP = ("Frames per second of video the pose model analyses (at least 1), or 'full' for every frame. The "
-             "others are only grabbed, not decoded to pictures; holds, reps and timers use the analysed frames' "
+             "others are only grabbed (not converted to pictures or resized); holds, reps and timers use the "
+             "analysed frames' "
              "own timestamps; the annotated video keeps every frame, each carrying the skeleton, angles and "
              "cue of the analysed frame before it (not interpolated). Default 15: on the bundled samples and "
              "real clips it finds the same holds, reps and sides as 'full', hold starts/ends within 0.15 s and "

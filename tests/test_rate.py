@@ -23,6 +23,7 @@ from formcheck.report.json_report import SCHEMA_PATH
 from formcheck.run.pipeline import parse_workers, usable_cores
 from formcheck.run.score import run_score
 from tests.media import decoded_frames, ffmpeg
+from tests.test_cli_errors import assert_one_line_error, formcheck
 
 
 def test_rate_parses_numbers_and_full():
@@ -37,6 +38,16 @@ def test_rate_parses_numbers_and_full():
 def test_bad_rates_are_one_clear_error(text, needle):
     with pytest.raises(InputError, match=needle):
         parse_rate(text)
+
+
+@pytest.mark.parametrize("command", ["score", "batch"])
+def test_bad_rate_on_the_command_line_is_exit_2_before_any_work(tmp_path, command):
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not read: the option fails first")
+    extra = ["--out", str(tmp_path / "o")] if command == "batch" else []
+    proc = formcheck(command, str(video), "-e", "bridge", "--rate", "0", *extra, cwd=tmp_path)
+    assert_one_line_error(proc, 2, "--rate must be at least 1")
+    assert not (tmp_path / "o").exists()
 
 
 def test_workers_auto_is_one_per_usable_core_within_bounds():
