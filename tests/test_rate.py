@@ -142,6 +142,27 @@ def clips_30fps(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
+def test_pose_at_a_rate_sees_visibility_as_at_full_rate(clips_30fps):
+    """The pose graph smooths visibility per call: at 15 Hz, told the source's rate, a knee coming into view
+    crosses the 0.5 gate at the same second as with every frame analysed (not one ramp-length later)."""
+    from formcheck.pose.mediapipe_pose import MediaPipePose
+
+    video = render_at("lunge_short", 30.0, clips_30fps)
+
+    def visibility(rate: float | None, source_fps: float | None) -> dict[int, np.ndarray]:
+        with MediaPipePose(segmentation=False, source_fps=source_fps) as pose:
+            return {f.index: obs.vis for f in open_source(video, max_side=720).frames(0, 90, rate=rate)
+                    if (obs := pose.process(f.image, f.t)) is not None}
+
+    full, told, untold = visibility(None, 30.0), visibility(15.0, 30.0), visibility(15.0, None)
+    common = sorted(set(full) & set(told) & set(untold))
+    assert len(common) > 30
+    err_told = max(float(np.abs(told[i] - full[i]).max()) for i in common)
+    err_untold = max(float(np.abs(untold[i] - full[i]).max()) for i in common)
+    assert err_told < 0.05 and err_told < err_untold / 2, (err_told, err_untold)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name,exercise", [("lunge_short", "kneeling-hip-flexor"), ("bridge_short", "bridge")])
 def test_default_rate_agrees_with_full_rate(tmp_path, clips_30fps, name, exercise):
     video = render_at(name, 30.0, clips_30fps)

@@ -73,7 +73,8 @@ def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batc
         from formcheck.pose.outline import measure_back_outline
 
         source = open_source(Path(path), max_side=max_side)
-        estimator = MediaPipePose(segmentation=segmentation)
+        # At a rate, the model is told the source's frame rate so it accounts for the skipped frames.
+        estimator = MediaPipePose(segmentation=segmentation, source_fps=source.info.fps if rate else None)
         reported = 0
         batch: list[PoseRecord] = []
         try:

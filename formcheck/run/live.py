@@ -320,7 +320,8 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     if estimator is None:
         from formcheck.pose.mediapipe_pose import MediaPipePose
 
-        estimator = MediaPipePose(segmentation=spec.needs_outline)
+        # Frames the model does not see (the rate, or while it is busy) are accounted for from the input's rate.
+        estimator = MediaPipePose(segmentation=spec.needs_outline, source_fps=info.fps or None)
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
         sys.stderr.write(f"formcheck: note: {note}\n")

@@ -212,7 +212,8 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
     ``key_frames`` (if any) for the report's stills.
 
     Pose runs in ``workers`` processes, or in this process with ``estimator`` when one is given
-    (then ``workers`` is ignored). ``on_frame(frames gone through so far)`` is called after each
+    (then ``workers`` is ignored; with a rate, it should know the source's frame rate, as
+    ``MediaPipePose(source_fps=...)`` does). ``on_frame(frames gone through so far)`` is called after each
     analysed frame (counting the frames skipped before it, for a progress bar over the whole source).
     ``on_started()`` is called once pose is running, before the first frame is judged: with worker
     processes, slow one-off preparation done there (an import) overlaps the ~1 s the model takes to
