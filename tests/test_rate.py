@@ -113,6 +113,11 @@ def test_an_image_folder_read_at_a_rate(tmp_path, clip30):
     for i, img in enumerate(decoded_frames(clip30)[:12]):
         cv2.imwrite(str(tmp_path / f"{i:03d}.png"), img)
     assert [f.index for f in open_source(tmp_path).frames(rate=10)] == [0, 3, 6, 9]
+    (tmp_path / "006.png").write_bytes(b"not an image")  # unreadable: the next readable image takes its slot
+    (tmp_path / "004.png").write_bytes(b"not an image")  # unreadable and not analysed: still noted
+    src = open_source(tmp_path)
+    assert [f.index for f in src.frames(rate=10)] == [0, 3, 7, 9]
+    assert [n.split(":")[0] for n in src.info.decode_errors] == ["004.png", "006.png"]
 
 
 @pytest.mark.slow

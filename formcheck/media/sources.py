@@ -9,7 +9,7 @@ said in ``SourceInfo.notes`` and ``SourceInfo.decode_errors`` (they go into the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -266,14 +266,10 @@ class ImageFolderSource:
             notes.append(f"{turned} of {len(files)} images turned upright from their EXIF orientation")
         self.info.notes.extend(notes)
 
-    def _read(self, start: int, stop: int | None,
-              wanted: Callable[[int], bool] | None = None) -> Iterator[tuple[int, np.ndarray]]:
-        """(index, full-size image) of each readable image with ``start <= index < stop`` (and
-        ``wanted(index)``, when given; the others are not read); unreadable ones are noted in
-        ``info.decode_errors`` and skipped."""
+    def _read(self, start: int, stop: int | None) -> Iterator[tuple[int, np.ndarray]]:
+        """(index, full-size image) of each readable image with ``start <= index < stop``; the others
+        are noted in ``info.decode_errors`` and skipped."""
         for i, f in enumerate(self._files[start:stop], start):
-            if wanted is not None and not wanted(i):
-                continue
             data = f.read_bytes()
             img = None
             if data.startswith(b"\xff\xd8") and jpeg_is_truncated(data):
@@ -294,10 +290,16 @@ class ImageFolderSource:
 
     def frames(self, start: int = 0, stop: int | None = None, rate: float | None = None) -> Iterator[Frame]:
         """Images with ``start <= index < stop`` (to the last when ``stop`` is None); with ``rate`` (Hz)
-        only those analysed at that rate (the others are not read)."""
+        only those analysed at that rate. Every image is still read, so each unreadable one is noted
+        and a readable one takes its place in its slot (the rate saves the pose model, not the reading)."""
         size = (self.info.width, self.info.height)
         fps = self.info.fps
-        for i, img in self._read(start, stop, lambda i: is_analysed(i / fps, (i - 1) / fps if i else None, rate, fps)):
+        prev_t: float | None = None
+        for i, img in self._read(start, stop):
+            t = i / fps
+            keep, prev_t = is_analysed(t, prev_t, rate, fps), t
+            if not keep:
+                continue
             if (img.shape[1], img.shape[0]) != size:
                 img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
             yield Frame(i, i / self.info.fps, img)
