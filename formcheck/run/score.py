@@ -67,11 +67,13 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
     or in this process with ``estimator`` when one is given, on the frames analysed at ``rate`` Hz
-    (None: every frame; see :mod:`formcheck.media.rate`).
+    (None: every frame; see :mod:`formcheck.media.rate`; a folder of images: every image).
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
     info = source.info
+    if info.kind != "video":
+        rate = None  # a folder of images is scored image by image: each was chosen by the user, none is skipped
     info.analysis_rate_hz = rate
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
