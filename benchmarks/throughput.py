@@ -193,9 +193,10 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         from formcheck.run.score import run_score
 
         default = stage.startswith("score_default")
-        workers = parse_workers("auto") if default else 2 if stage.startswith("score_w2") else 1
+        video = not stage.endswith("novideo")
+        workers = parse_workers("auto", video) if default else 2 if stage.startswith("score_w2") else 1
         at_rate = default or stage.startswith("score_rate")
-        outcome = run_score(clip, exercise, out, write_video=not stage.endswith("novideo"), progress=False,
+        outcome = run_score(clip, exercise, out, write_video=video, progress=False,
                             workers=workers, rate=DEFAULT_RATE_HZ if at_rate else None)
         extra["workers"] = workers
         frames = outcome.report.frames

@@ -130,8 +130,8 @@ def score(
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record this session in the history."),
     workers: str = typer.Option("auto", "--workers", "-w", help="Processes running the pose model over time spans "
-                                "of the video: a number, or auto (one per core here, at most 4; a video shorter "
-                                "than 12 s uses one)."),
+                                "of the video: a number, or auto (one per core here, one fewer when writing the "
+                                "annotated video, at most 4; a video shorter than 12 s uses one)."),
     rate: str = typer.Option("15", "--rate", help=RATE_HELP),
 ) -> None:
     """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
@@ -143,7 +143,7 @@ def score(
     body_side = _check_side(side)
     rate_hz = _check_rate(rate)
     try:
-        n_workers = parse_workers(workers)
+        n_workers = parse_workers(workers, write_video=not no_video)
     except FormcheckError as e:
         raise _fail(e) from None
     out_dir = out if out is not None else Path("formcheck-out") / video.stem

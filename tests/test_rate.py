@@ -50,9 +50,10 @@ def test_bad_rate_on_the_command_line_is_exit_2_before_any_work(tmp_path, comman
     assert not (tmp_path / "o").exists()
 
 
-def test_workers_auto_is_one_per_usable_core_within_bounds():
-    n = parse_workers("auto")
-    assert 1 <= n <= usable_cores() and n <= 4
+def test_workers_auto_is_one_per_usable_core_less_one_for_the_video():
+    cores = usable_cores()
+    assert parse_workers("auto") == min(cores, 4)
+    assert parse_workers("auto", write_video=True) == max(1, min(cores - 1, 4))
 
 
 @settings(max_examples=200, deadline=None)

@@ -52,8 +52,9 @@ WARMUP_S = 2.0  # seconds each later span starts early so tracking settles (drop
 MIN_SPAN_S = 6.0  # a span shorter than this is not worth a worker: fewer workers are used
 BATCH_FRAMES = 8  # records per message from a worker
 WORKER_POLL_S = 1.0  # how often a silent worker is checked for being alive
-# --workers auto: one pose process per core, at most this many (README, Speed: on 2 cores 2 workers
-# beat 1 at the default rate; more processes than cores only add switching and memory).
+# --workers auto: one pose process per core, less the core this process needs to decode, draw and
+# encode every frame of the annotated video; at most this many (README, Speed: at 720p with the video,
+# 2 workers on 2 cores were slower than 1; more processes than cores only add switching and memory).
 AUTO_MAX_WORKERS = 4
 
 
@@ -65,12 +66,14 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def parse_workers(text: str) -> int:
-    """The ``--workers`` value as a count of processes: ``auto`` (one per usable core, at most
-    ``AUTO_MAX_WORKERS``) or an integer from 1 to 4x the cores here."""
+def parse_workers(text: str, write_video: bool = False) -> int:
+    """The ``--workers`` value as a count of processes: ``auto`` (one per usable core, one fewer when
+    this process writes the annotated video, at least 1 and at most ``AUTO_MAX_WORKERS``) or an
+    integer from 1 to 4x the cores here."""
     cores = os.cpu_count() or 1
     if text.strip().lower() == "auto":
-        return min(usable_cores(), AUTO_MAX_WORKERS)
+        usable = usable_cores()
+        return max(1, min(usable - 1 if write_video else usable, AUTO_MAX_WORKERS))
     try:
         n = int(text)
     except ValueError:
