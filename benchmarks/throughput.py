@@ -1,9 +1,13 @@
 """Scoring throughput on one 30 fps 640x480 clip: decode only, pose only, the full ``score`` pipeline
-(1 and 2 workers) and a naive reference loop, each in its own process so peak memory is its own.
+(1 and 2 workers, every frame), the default ``score`` (``--rate 15 --workers auto``, with and without
+the annotated video; ``--rate 15 --workers 1``; pose only at the same rate) and a naive reference
+loop (every frame), each in its own process so peak memory is its own.
 
-    python benchmarks/throughput.py                 # ~40 s clip, about 2-3 minutes on 2 cores
+    python benchmarks/throughput.py                 # ~40 s clip, about 3-4 minutes on 2 cores
     python benchmarks/throughput.py --repeat 3      # each stage 3 times, round robin; medians compared
     python benchmarks/throughput.py --seconds 20    # quicker, noisier
+    python benchmarks/throughput.py --size 1280x720 --seconds 39            # the issue's 720p clip
+    python benchmarks/throughput.py --size 1280x720 --seconds 39 --fps 60   # each frame twice: 60 fps
 
 The clip is made at run time in a temporary folder (never committed): the real glute-bridge
 footage beside the checkout (``../shared/data/real``), letterboxed to 640x480 and looped to
@@ -40,7 +44,9 @@ REAL_CLIP = REPO.parent / "shared/data/real/videos/bridge/glute_bridge_home_woma
 SAMPLE_CLIP = REPO / "sample_videos/bridge_reps_sag.mp4"
 SIZE = (640, 480)
 FPS = 30.0
-STAGES = ("decode", "pose", "naive", "score_w1", "score_w2", "score_w2_novideo")
+STAGES = ("decode", "pose", "naive", "score_w1", "score_w2", "score_w2_novideo", "pose_rate", "score_rate_w1",
+          "score_default", "score_default_novideo")
+DEFAULT_RATE_HZ = 15.0  # what score_default and pose_rate analyse (formcheck's --rate default)
 
 
 def letterbox(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -54,20 +60,22 @@ def letterbox(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def make_clip(src: Path, dst: Path, seconds: float) -> tuple[Path, str]:
-    """Write a 30 fps 640x480 clip of ``seconds`` to ``dst`` by looping ``src``; returns it and a description."""
-    need = int(round(seconds * FPS))
-    wr = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), FPS, SIZE)
+def make_clip(src: Path, dst: Path, seconds: float, size: tuple[int, int] = SIZE,
+              fps: float = FPS) -> tuple[Path, str]:
+    """Write an ``fps`` clip of ``size`` (w, h) and ``seconds`` to ``dst`` by looping ``src``; returns it
+    and a description."""
+    need = int(round(seconds * fps))
+    wr = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
     n, repeat = 0, 1
     while n < need:
         cap = cv2.VideoCapture(str(src))
-        repeat = max(1, round(FPS / (cap.get(cv2.CAP_PROP_FPS) or FPS)))  # 15 fps sample: each frame twice
+        repeat = max(1, round(fps / (cap.get(cv2.CAP_PROP_FPS) or fps)))  # 15 fps sample at 30: each frame twice
         before = n
         while n < need:
             ok, img = cap.read()
             if not ok:
                 break
-            img = letterbox(img, SIZE)
+            img = letterbox(img, size)
             for _ in range(min(repeat, need - n)):
                 wr.write(img)
                 n += 1
@@ -76,7 +84,8 @@ def make_clip(src: Path, dst: Path, seconds: float) -> tuple[Path, str]:
             raise SystemExit(f"cannot read {src}")
     wr.release()
     doubled = f"each frame x{repeat}, " if repeat > 1 else ""
-    return dst, f"{src.name} letterboxed to 640x480, {doubled}looped to {n} frames ({n / FPS:.0f} s at 30 fps)"
+    return dst, (f"{src.name} letterboxed to {size[0]}x{size[1]}, {doubled}looped to {n} frames "
+                 f"({n / fps:.0f} s at {fps:g} fps)")
 
 
 def tree_rss_mb(root: int) -> float:
@@ -131,28 +140,32 @@ def cpu_s() -> float:
 
 
 def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
-    """Run one stage in this process and return its figures."""
+    """Run one stage in this process and return its figures; per frame means per frame of the clip
+    (at a rate, most of them are only grabbed)."""
     from formcheck.exercises import load_exercise
     from formcheck.media.sources import open_source
 
     spec = load_exercise(exercise)
+    probe = open_source(clip).info
+    clip_frames, clip_s = probe.frame_count, probe.nominal_duration_s
     sampler = RssSampler()
     c0, t0 = cpu_s(), time.perf_counter()
     extra: dict = {}
     if stage == "decode":
         frames = sum(1 for _ in open_source(clip, max_side=720))
-    elif stage == "pose":
+    elif stage in ("pose", "pose_rate"):
         from formcheck.pose.mediapipe_pose import MediaPipePose
 
         pose = MediaPipePose(segmentation=spec.needs_outline)
         model_s, frames = 0.0, 0
-        for f in open_source(clip, max_side=720):
+        for f in open_source(clip, max_side=720).frames(rate=DEFAULT_RATE_HZ if stage == "pose_rate" else None):
             t = time.perf_counter()
             pose.process(f.image, f.t)
             model_s += time.perf_counter() - t
             frames += 1
         pose.close()
         extra["model_ms_per_frame"] = 1000 * model_s / frames
+        extra["analysed"] = frames
     elif stage == "naive":
         from formcheck.judge.session import Session
         from formcheck.pose.analyse import observe
@@ -176,17 +189,24 @@ def run_stage(stage: str, clip: Path, exercise: str, out: Path) -> dict:
         write_session_outputs(session.finish(), info, time.perf_counter() - t0, out)
         frames = session.n_frames
     else:
+        from formcheck.run.pipeline import parse_workers
         from formcheck.run.score import run_score
 
-        workers = 2 if stage.startswith("score_w2") else 1
-        outcome = run_score(clip, exercise, out, write_video=not stage.endswith("novideo"), progress=False,
-                            workers=workers)
+        default = stage.startswith("score_default")
+        video = not stage.endswith("novideo")
+        workers = parse_workers("auto", video) if default else 2 if stage.startswith("score_w2") else 1
+        at_rate = default or stage.startswith("score_rate")
+        outcome = run_score(clip, exercise, out, write_video=video, progress=False,
+                            workers=workers, rate=DEFAULT_RATE_HZ if at_rate else None)
+        extra["workers"] = workers
         frames = outcome.report.frames
         extra["report"] = outcome.report.to_json()
+        extra["analysed"] = frames
     wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    frames = clip_frames or frames
     return {"stage": stage, "frames": frames, "wall_s": wall, "ms_per_frame": 1000 * wall / frames,
-            "cpu_ms_per_frame": 1000 * cpu / frames, "x_realtime": frames / FPS / wall, "rss_mb": sampler.stop(),
-            **extra}
+            "cpu_ms_per_frame": 1000 * cpu / frames, "x_realtime": (clip_s or frames / FPS) / wall,
+            "rss_mb": sampler.stop(), **extra}
 
 
 def hold_rep_summary(report: dict) -> str:
@@ -200,6 +220,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40.0, help="clip length in seconds (default 40)")
     ap.add_argument("--exercise", default="bridge")
     ap.add_argument("--source", type=Path, default=None, help="video to build the clip from")
+    ap.add_argument("--size", default="640x480", help="clip size WxH (default 640x480; the issue's target: 1280x720)")
+    ap.add_argument("--fps", type=float, default=FPS, help="clip frame rate (60: each 30 fps frame twice)")
     ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run every stage this many times, round robin (other load on a shared machine then "
@@ -214,7 +236,8 @@ def main() -> None:
 
     src = args.source or (REAL_CLIP if REAL_CLIP.exists() else SAMPLE_CLIP)
     with tempfile.TemporaryDirectory(prefix="formcheck-bench-") as tmp:
-        clip, desc = make_clip(src, Path(tmp) / "clip.mp4", args.seconds)
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        clip, desc = make_clip(src, Path(tmp) / "clip.mp4", args.seconds, (w, h), args.fps)
         print(f"clip: {desc}; exercise {args.exercise}; {os.cpu_count()} cores; "
               f"load average before {os.getloadavg()[0]:.1f}")
         runs: dict[str, list[dict]] = {}
@@ -238,7 +261,9 @@ def main() -> None:
 
 
 def print_stage(r: dict) -> None:
-    print(f"  {r['stage']:17s} {r['frames']:5d} frames {r['wall_s']:6.1f} s  {r['ms_per_frame']:6.2f} ms/frame  "
+    analysed = f" ({r['analysed']} analysed)" if "analysed" in r and r["analysed"] != r["frames"] else ""
+    print(f"  {r['stage']:21s} {r['frames']:5d} frames{analysed} {r['wall_s']:6.1f} s  "
+          f"{r['ms_per_frame']:6.2f} ms/frame  "
           f"{r['x_realtime']:5.2f}x real time  CPU {r['cpu_ms_per_frame']:6.2f} ms/frame  "
           f"peak RSS {r['rss_mb']:4.0f} MB", flush=True)
 
@@ -257,6 +282,18 @@ def summarize(results: dict) -> None:
     for key in ("score_w1", "score_w2", "score_w2_novideo"):
         if naive and key in results:
             print(f"{key} vs naive loop: {naive['wall_s'] / results[key]['wall_s']:.2f}x faster")
+    default, pose_rate = results.get("score_default"), results.get("pose_rate")
+    for key in ("score_default", "score_default_novideo"):
+        if key in results:
+            print(f"{key} (--rate {DEFAULT_RATE_HZ:g} --workers auto): {results[key]['x_realtime']:.2f}x real time")
+            if naive:
+                print(f"{key} vs naive full-rate loop: {naive['wall_s'] / results[key]['wall_s']:.2f}x faster")
+    if default and "score_rate_w1" in results:
+        print(f"at --rate {DEFAULT_RATE_HZ:g}: --workers auto ({default['workers']}) vs 1: "
+              f"{results['score_rate_w1']['wall_s'] / default['wall_s']:.2f}x faster")
+    if default and pose_rate:
+        print(f"score_default overhead over pose only at the same rate: "
+              f"{100 * (default['wall_s'] / pose_rate['wall_s'] - 1):+.1f}% end to end")
     if w1 and "score_w2" in results:
         print(f"report --workers 1: {hold_rep_summary(w1['report'])}")
         print(f"report --workers 2: {hold_rep_summary(results['score_w2']['report'])}")

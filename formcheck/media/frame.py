@@ -26,7 +26,8 @@ class SourceInfo:
     what was lost instead of failing. ``rotation`` is how many degrees clockwise a video's frames
     were turned to stand upright (its display-rotation metadata: 0, 90, 180 or 270); ``width`` and
     ``height`` are those of the upright frames. ``notes`` says what was done to the frames on
-    reading (turned upright, own output files skipped), for the report.
+    reading (turned upright, own output files skipped), for the report. ``analysis_rate_hz`` is the
+    most frames per second of it the pose model was asked to analyse (None: every frame).
     """
 
     path: str
@@ -38,6 +39,7 @@ class SourceInfo:
     decode_errors: list[str] = field(default_factory=list)
     rotation: int = 0
     notes: list[str] = field(default_factory=list)
+    analysis_rate_hz: float | None = None
 
     @property
     def nominal_duration_s(self) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 
 from formcheck.errors import InputError, NoUsableFramesError
 from formcheck.media.frame import Frame, SourceInfo
+from formcheck.media.rate import is_analysed
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
@@ -141,6 +142,7 @@ class VideoFileSource:
         quarter = rotation in (90, 270)
         up_w, up_h = scale_to_fit(*((h, w) if quarter else (w, h)), max_side)  # upright size
         self._cap = cap
+        self.frames_read = 0  # frame indices the read went through (analysed or not), once it ended
         self._turn = _TURNS.get(rotation)
         self._size = (up_h, up_w) if quarter else (up_w, up_h)  # the same size as stored, before turning
         self.info = SourceInfo(str(p), up_w, up_h, fps, count, "video", rotation=rotation)
@@ -151,12 +153,14 @@ class VideoFileSource:
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
 
-    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
-        """Frames with ``start <= index < stop`` (to the end when ``stop`` is None).
+    def frames(self, start: int = 0, stop: int | None = None, rate: float | None = None) -> Iterator[Frame]:
+        """Frames with ``start <= index < stop`` (to the end when ``stop`` is None); with ``rate``
+        (Hz) only those analysed at that rate (:func:`formcheck.media.rate.is_analysed`).
 
-        Frames before ``start`` are decoded and skipped rather than seeked to, so indices and
-        timestamps are exactly those of a read from the beginning (container seeks can land on
-        another frame). One pass only: the capture is released at the end.
+        Frames before ``start`` and frames not analysed at ``rate`` are grabbed but never retrieved
+        (no conversion to BGR, no resize) rather than seeked over, so indices and timestamps are
+        exactly those of a read from the beginning (container seeks can land on another frame).
+        One pass only: the capture is released at the end.
         """
         cap = self._cap
         index = 0
@@ -169,15 +173,16 @@ class VideoFileSource:
                 if not cap.grab():
                     failed += 1
                     continue
-                img = cap.retrieve()[1] if index >= start else None
-                if index >= start and img is None:
-                    failed += 1
-                    continue
                 t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
                 # Some containers report no PTS (0 for every frame), and frames decoded after a
                 # corrupt stretch can come out of order: never let time run backwards.
                 if t <= last_t:
                     t = last_t + 1.0 / fps if index > 0 else 0.0
+                wanted = index >= start and is_analysed(t, last_t if index > 0 else None, rate, fps)
+                img = cap.retrieve()[1] if wanted else None
+                if wanted and img is None:
+                    failed += 1
+                    continue
                 corrupt.frame(last_t, t, failed > 0)
                 failed = 0
                 last_t = t
@@ -189,6 +194,7 @@ class VideoFileSource:
                     yield Frame(index, t, img)
                 index += 1
         finally:
+            self.frames_read = index
             cap.release()
             corrupt.close()
             self.info.decode_errors.extend(corrupt.notes)
@@ -247,6 +253,7 @@ class ImageFolderSource:
         if not files:
             raise NoUsableFramesError(f"{d}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
         self._files = files
+        self.frames_read = 0  # image indices the last read went through, once it ended
         self.info = SourceInfo(str(d), 0, 0, fps, len(files), "images")
         first = next(iter(self._read(0, None)), None)
         if first is None:
@@ -281,13 +288,22 @@ class ImageFolderSource:
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
 
-    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
-        """Images with ``start <= index < stop`` (to the last when ``stop`` is None)."""
+    def frames(self, start: int = 0, stop: int | None = None, rate: float | None = None) -> Iterator[Frame]:
+        """Images with ``start <= index < stop`` (to the last when ``stop`` is None); with ``rate`` (Hz)
+        only those analysed at that rate. Every image is still read, so each unreadable one is noted
+        and a readable one takes its place in its slot (the rate saves the pose model, not the reading)."""
         size = (self.info.width, self.info.height)
+        fps = self.info.fps
+        prev_t: float | None = None
         for i, img in self._read(start, stop):
+            t = i / fps
+            keep, prev_t = is_analysed(t, prev_t, rate, fps), t
+            if not keep:
+                continue
             if (img.shape[1], img.shape[0]) != size:
                 img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
             yield Frame(i, i / self.info.fps, img)
+        self.frames_read = len(self._files) if stop is None else min(stop, len(self._files))
 
 
 def open_source(path: str | Path, max_side: int = 0) -> VideoFileSource | ImageFolderSource:

@@ -35,10 +35,12 @@ class Span:
 
 @dataclass(frozen=True)
 class SpanEnd:
-    """Sent after a span's last record: how many frames it reported and what decoding noted."""
+    """Sent after a span's last record: how many frames it reported, the index decoding reached
+    (one past the last frame read, analysed or not) and what decoding noted."""
 
     frames: int
     decode_errors: tuple[str, ...]
+    reached: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,10 @@ class SpanFailure:
 
 
 def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batch_size: int,
-             cv_threads: int, parent_pid: int) -> None:
-    """Worker-process entry: analyse ``span`` of the source at ``path`` and put lists of
-    :class:`PoseRecord` on the queue ``out``, then a :class:`SpanEnd` (or a :class:`SpanFailure`).
+             cv_threads: int, parent_pid: int, rate: float | None = None) -> None:
+    """Worker-process entry: analyse ``span`` of the source at ``path`` (only the frames analysed at
+    ``rate`` Hz; None: every frame) and put lists of :class:`PoseRecord` on the queue ``out``, then a
+    :class:`SpanEnd` (or a :class:`SpanFailure`).
 
     ``cv_threads``: OpenCV's thread count here (1 when several workers share the cores, 0 = its default).
     Stop signals (Ctrl-C, SIGTERM, SIGHUP) are the parent's (``parent_pid``) to handle: it kills its
@@ -73,11 +76,12 @@ def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batc
         from formcheck.pose.outline import measure_back_outline
 
         source = open_source(Path(path), max_side=max_side)
-        estimator = MediaPipePose(segmentation=segmentation)
+        # At a rate, the model is told the source's frame rate so it accounts for the skipped frames.
+        estimator = MediaPipePose(segmentation=segmentation, source_fps=source.info.fps if rate else None)
         reported = 0
         batch: list[PoseRecord] = []
         try:
-            with Prefetched(source.frames(span.first_decoded, span.stop)) as frames:
+            with Prefetched(source.frames(span.first_decoded, span.stop, rate)) as frames:
                 for rec in analyse(frames, estimator, measure_back_outline if segmentation else None,
                                    span.start):
                     batch.append(rec)
@@ -89,7 +93,7 @@ def run_span(path: str, max_side: int, segmentation: bool, span: Span, out, batc
             estimator.close()
         if batch:
             out.put(batch)
-        out.put(SpanEnd(reported, tuple(source.info.decode_errors)))
+        out.put(SpanEnd(reported, tuple(source.info.decode_errors), source.frames_read))
     except FormcheckError as e:
         out.put(SpanFailure(str(e), e.exit_code))
     except Exception as e:  # reported to the parent, which raises it there

@@ -102,10 +102,12 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
     spec = result.spec
     n_frames, n_found = result.n_frames, result.n_found
     frames = result.frames
+    analysed_fps: float | None = None
     if frames:
         ts = [f.t for f in frames]
         step = (ts[-1] - ts[0]) / max(len(ts) - 1, 1) if len(ts) > 1 else (1 / info.fps if info.fps else 0)
         duration = ts[-1] - ts[0] + step
+        analysed_fps = 1 / step if step > 0 else None
     else:
         duration = 0.0
     holds = []
@@ -142,7 +144,8 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
         duration_s=_r(duration), frames=n_frames, frames_with_pose=n_found, detection_rate=_r(rate, 4),
         side_override=result.side_override, target_s=spec.target_s, holds=tuple(holds), reps=tuple(reps),
         score=score.value, score_method=score.method, not_judged=not_judged, notes=tuple(notes),
-        processing_s=_r(elapsed_s) if elapsed_s is not None else None)
+        processing_s=_r(elapsed_s) if elapsed_s is not None else None,
+        analysis_rate_hz=info.analysis_rate_hz, analysed_fps=_r(analysed_fps, 3) if analysed_fps is not None else None)
 
 
 def write_report_json(report: Report, path: Path) -> None:

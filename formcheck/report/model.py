@@ -110,6 +110,8 @@ class Report:
     not_judged: tuple[NotJudgedTotal, ...]
     notes: tuple[str, ...]
     processing_s: float | None = None
+    analysis_rate_hz: float | None = None
+    analysed_fps: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``report.json``: lists for sequences, no NaN (null instead),
@@ -162,4 +164,6 @@ def report_from_json(doc: dict[str, Any]) -> Report:
         score=num(doc["score"]), score_method=doc["score_method"],
         not_judged=tuple(NotJudgedTotal(n["criterion"], n["code"], n["reason"], num(n["seconds"]))
                          for n in doc["not_judged"]),
-        notes=tuple(doc["notes"]), processing_s=None if doc.get("processing_s") is None else num(doc["processing_s"]))
+        notes=tuple(doc["notes"]), processing_s=None if doc.get("processing_s") is None else num(doc["processing_s"]),
+        analysis_rate_hz=None if doc.get("analysis_rate_hz") is None else num(doc["analysis_rate_hz"]),
+        analysed_fps=None if doc.get("analysed_fps") is None else num(doc["analysed_fps"]))

@@ -104,13 +104,14 @@ def output_names(videos: list[Path]) -> list[str]:
     return names
 
 
-def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool) -> dict[str, Any]:
+def input_stamp(video: Path, spec_repr: str, max_side: int, write_video: bool,
+                rate: float | None = None) -> dict[str, Any]:
     """What a report is made from: the video file's size and mtime, the exercise definition
     (a hash of the loaded spec), the options and formcheck's version."""
     st = video.stat()
     return {"video": str(video.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "exercise_sha1": hashlib.sha1(spec_repr.encode()).hexdigest(), "max_side": max_side,
-            "video_written": write_video, "formcheck_version": __version__}
+            "video_written": write_video, "analysis_rate_hz": rate, "formcheck_version": __version__}
 
 
 def current_error(job: BatchJob) -> str | None:
@@ -144,24 +145,24 @@ def start_pool_process(parent_pid: int) -> None:
 
 
 def score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None = None,
-              history: bool = True) -> dict[str, Any]:
+              history: bool = True, rate: float | None = None) -> dict[str, Any]:
     """Score one video (in a pool process) and record it in the history; never raises for a bad video:
     the row says what went wrong. A stop signal while scoring leaves the partial report and the row
     ``interrupted``. The input stamp is removed first and written back only when the report is
     complete and recorded, so a half-done run is never taken as current."""
     try:
         with stop_on_signals():
-            return _score_job(job, exercise, max_side, write_video, db, history)
+            return _score_job(job, exercise, max_side, write_video, db, history, rate)
     except KeyboardInterrupt as e:  # stopped outside the frame loop (before it or while recording)
         return summary_row(job.video, job.out_dir, "interrupted", None, stop_words(e))
 
 
 def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, db: Path | None,
-               history: bool) -> dict[str, Any]:
+               history: bool, rate: float | None) -> dict[str, Any]:
     (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
-                            progress=False, workers=1)
+                            progress=False, workers=1, rate=rate)
     except FormcheckError as e:
         status = "interrupted" if e.exit_code in STOP_EXIT_CODES else "failed"
         return summary_row(job.video, job.out_dir, status, None, str(e))
@@ -213,10 +214,11 @@ def _signal_pool(pool: ProcessPoolExecutor, signum: int) -> None:
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
               write_video: bool = True, progress: bool = True, db: Path | None = None,
-              history: bool = True) -> BatchOutcome:
+              history: bool = True, rate: float | None = None) -> BatchOutcome:
     """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
-    and write ``out/summary.csv``; each scored session goes into the history (``db``) unless ``history``
-    is False. Reports that are current are reused, not recomputed (nor recorded again)."""
+    (one pose process per video: videos are the parallel unit) and write ``out/summary.csv``; each
+    scored session goes into the history (``db``) unless ``history`` is False. ``rate``: the analysis
+    rate in Hz (None: every frame). Reports that are current are reused, not recomputed (nor recorded again)."""
     spec = load_exercise(exercise)  # a bad exercise fails before any video is touched
     videos = find_videos(inputs)
     if not videos:
@@ -224,7 +226,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                          "glob such as 'clips/*.mp4'")
     make_out_dir(out)
     spec_repr = repr(spec)
-    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video))
+    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video, rate))
             for v, name in zip(videos, output_names(videos), strict=True)]
     rows: dict[Path, dict[str, Any]] = {}
     todo: list[BatchJob] = []
@@ -252,7 +254,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
         def submit_next() -> None:  # one job per pool process at most: nothing waits in the pool's queue
             job = next(queued, None)
             if job is not None:
-                running[pool.submit(score_job, job, exercise, max_side, write_video, db, history)] = job
+                running[pool.submit(score_job, job, exercise, max_side, write_video, db, history, rate)] = job
 
         try:
             for _ in range(n_procs):

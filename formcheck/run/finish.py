@@ -25,6 +25,7 @@ class LiveStats:
     captured: int = 0
     dropped: int = 0
     displayed: int = 0
+    analysed: int = 0  # frames the pose model analysed
     first_display: float = math.nan
     last_display: float = math.nan
     latencies_s: list[float] = field(default_factory=list)  # frame available -> its cue shown
@@ -102,10 +103,18 @@ def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elaps
     return SessionOutcome(report, out_dir, summarize(report, out_dir), error, result, stats, partial)
 
 
+def _rate_text(report: Report) -> str:
+    """How often frames were analysed, for the summary: ' analysed at 15.0/s (--rate 15)' or ''."""
+    if report.analysed_fps is None:
+        return ""
+    asked = "full" if report.analysis_rate_hz is None else f"{report.analysis_rate_hz:g}"
+    return f" analysed at {report.analysed_fps:.1f}/s (--rate {asked})"
+
+
 def summarize(report: Report, out_dir: Path) -> str:
     """A short human summary of a report."""
     lines = [f"{report.exercise_title} — {report.source}",
-             f"  {report.duration_s:.1f} s, {report.frames} frames, person found in "
+             f"  {report.duration_s:.1f} s, {report.frames} frames{_rate_text(report)}, person found in "
              f"{report.detection_rate:.0%}"]
     for h in report.holds:
         faults = ", ".join(f"{f.code} {f.seconds:.0f}s" for f in h.faults) or "none"

@@ -1,10 +1,14 @@
 """``formcheck live``: coach a stretch from a webcam (or a video played as one), frame by frame.
 
-Capture runs in its own thread and the loop always judges the newest frame (stale ones are
-dropped), timed by capture timestamps. Each frame goes through the same :class:`Session` as
-``score``; :class:`LiveCoach` adds the set-up phase, side switches and sound events. Whatever
-ends the session — the q key, Ctrl-C, the end of the file, a camera that disappears — the same
-files as ``score`` are written for what was judged.
+Capture runs in its own thread and the loop always takes the newest frame (stale ones are
+dropped), timed by capture timestamps. The pose model runs in another thread
+(:class:`~formcheck.run.live_pose.PoseThread`) on frames due at the analysis rate (``--rate``),
+and only when it is free: every frame taken is shown (and written to the annotated video) with
+the overlay of the last analysed frame carried, so a slow machine lowers the analysis rate rather
+than the displayed frame rate. The session summary says the rate achieved. Each analysed frame
+goes through the same :class:`Session` as ``score``; :class:`LiveCoach` adds the set-up phase,
+side switches and sound events. Whatever ends the session — the q key, Ctrl-C, the end of the
+file, a camera that disappears — the same files as ``score`` are written for what was judged.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from formcheck.judge.sides import Side
 from formcheck.media.capture import FrameGrabber, open_live_input
 from formcheck.media.frame import Frame, SourceInfo
 from formcheck.media.procs import held_stop, stop_words, tell
+from formcheck.media.rate import is_analysed, rate_label
 from formcheck.media.video_out import ConstantRateVideo
-from formcheck.pose.analyse import observe
+from formcheck.pose.analyse import PoseRecord
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.outline import measure_back_outline
 from formcheck.report.key_frames import KeyFrames
@@ -41,6 +46,7 @@ from formcheck.report.overlay import draw_banner, draw_frame, draw_setup
 from formcheck.run.coach import SETUP, CoachState, LiveCoach
 from formcheck.run.cues import FormCues
 from formcheck.run.finish import Ending, LiveStats, SessionOutcome, finish_session
+from formcheck.run.live_pose import PoseThread
 from formcheck.run.sound import SoundOut
 
 WINDOW_TITLE = "formcheck live"
@@ -146,8 +152,13 @@ class _LiveRun:
 
     def __init__(self, spec: ExerciseSpec, info: SourceInfo, estimator: PoseEstimator, out_dir: Path,
                  side: Side | None, view: _Window | None, term: _TerminalView | None, track: ConstantRateVideo | None,
-                 sound: SoundOut) -> None:
+                 sound: SoundOut, rate: float | None = None) -> None:
         self.spec, self.info, self.estimator, self.out_dir = spec, info, estimator, out_dir
+        self.pose = PoseThread(estimator)
+        self.rate = rate
+        self.last_analysed_t: float | None = None  # capture time of the last frame handed to the model
+        self.shown_t: tuple[float, float] | None = None  # capture times of the first and last frame shown
+        self.overlay: Callable[[np.ndarray], object] | None = None  # the last verdict, drawn on each frame shown
         self.view, self.term, self.track, self.sound = view, term, track, sound
         self.outline_fn = measure_back_outline if spec.needs_outline else None
         self.coach = LiveCoach(spec)
@@ -166,37 +177,50 @@ class _LiveRun:
                        cues=FormCues(self.spec))
 
     def on_frame(self, frame: Frame) -> None:
-        """Judge (or, while paused, only record) one captured frame, then show and play what it says."""
+        """Judge the last analysed frame if its pose is ready, hand this one to the model if it is due
+        and the model is free, then show and record this frame with the last verdict drawn on it
+        (while paused: only show and record it)."""
         img = frame.image.copy()
+        self.shown_t = (frame.t if self.shown_t is None else self.shown_t[0], frame.t)
         if self.paused:
             draw_banner(img, "PAUSED - space to go on")
         else:
-            state = self._judge(frame, img)
-            for ev in state.events:
-                self.sound.event(ev)
-            if state.cue:
-                self.sound.say(state.cue)
-            if self.term is not None:
-                self.term.update(frame.t, state.phase, state.cue, _timer_text(self.spec, self.last_result))
+            rec = self.pose.take()
+            if rec is not None:
+                state = self._judge(rec)
+                for ev in state.events:
+                    self.sound.event(ev)
+                if state.cue:
+                    self.sound.say(state.cue)
+                if self.term is not None:
+                    self.term.update(rec.t, state.phase, state.cue, _timer_text(self.spec, self.last_result))
+            due = self.last_analysed_t is None or is_analysed(frame.t, self.last_analysed_t, self.rate, self.info.fps)
+            if due and self.pose.submit(frame, None if self.coach.phase == SETUP else self.outline_fn):
+                self.last_analysed_t = frame.t
+            if self.overlay is not None:
+                self.overlay(img)
         if self.track is not None:
             self.track.add(frame.t, img)
         self.last_img = img
         if self.view is not None:
             self.view.show(img)
 
-    def _judge(self, frame: Frame, img: np.ndarray) -> CoachState:
-        """The set-up check, or the session's verdict on this frame, drawn onto ``img``."""
-        rec = observe(frame, self.estimator, None if self.coach.phase == SETUP else self.outline_fn)
+    def _judge(self, rec: PoseRecord) -> CoachState:
+        """The set-up check, or the session's verdict, on an analysed frame; what to draw on the frames
+        shown until the next one becomes :attr:`overlay`."""
         if self.coach.phase == SETUP:
             verdict = check_setup(rec.obs, self.info.width, self.info.height)
-            state = self.coach.on_setup(frame.t, verdict)
-            draw_setup(img, rec.obs.xy if rec.obs is not None else None, state.cue, verdict.ok)
+            state = self.coach.on_setup(rec.t, verdict)
+            xy = rec.obs.xy if rec.obs is not None else None
+            self.overlay = lambda img: draw_setup(img, xy, state.cue, verdict.ok)
             self.last_result = None
             return state
-        r = self.session.step(frame.index, frame.t, rec.obs, rec.outline)
-        self.keys.offer(frame.image, r)
+        r = self.session.step(rec.index, rec.t, rec.obs, rec.outline)
+        if rec.image is not None:
+            self.keys.offer(rec.image, r)
         state = self.coach.on_result(r)
-        draw_frame(img, self.spec, dataclasses.replace(r, cue=state.cue))
+        shown = dataclasses.replace(r, cue=state.cue)
+        self.overlay = lambda img: draw_frame(img, self.spec, shown)
         self.last_result = r
         return state
 
@@ -253,9 +277,13 @@ class _LiveRun:
             result.notes.append(grabber.stop_reason)
         if self.track is not None and self.track.failed:
             result.notes.append(f"the annotated video could not be written: {self.track.failed}")
+        st.analysed = self.pose.analysed
         if st.captured:
-            result.notes.append(f"live: {st.displayed} of {st.captured} captured frames judged and shown "
-                                f"({st.dropped} dropped while busy)")
+            span = self.shown_t[1] - self.shown_t[0] if self.shown_t is not None else 0.0
+            achieved = f", {st.analysed / span:.1f} per second" if span > 0 else ""
+            result.notes.append(f"live: {st.displayed} of {st.captured} captured frames shown ({st.dropped} dropped "
+                                f"while busy); {st.analysed} analysed by the pose model{achieved} "
+                                f"(--rate {rate_label(self.rate)})")
         if stop is not None:
             result.notes.append(stop_words(stop))
         if self.quit_by_key:
@@ -274,8 +302,9 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
              window: bool = True, voice: bool = False, tones: bool = True, max_side: int = 720,
              write_video: bool = True, side: Side | None = None, estimator: PoseEstimator | None = None,
              on_frame: Callable[[int], None] | None = None,
-             show_summary_s: float = SUMMARY_SHOW_S) -> SessionOutcome:
-    """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time).
+             show_summary_s: float = SUMMARY_SHOW_S, rate: float | None = None) -> SessionOutcome:
+    """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time),
+    analysing at most ``rate`` frames per second (None: as many as the model keeps up with).
 
     Writes report.json, frames.csv, angles.png and annotated.mp4 into ``out_dir`` when the session
     ends for any reason. ``on_frame`` (for tests/benchmarks) is called with each displayed frame's index.
@@ -285,18 +314,21 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         raise InputError("no display to open the live window on (DISPLAY is not set or refuses connections) — "
                          "run with --no-window for terminal output, or start a desktop session")
     frames, info, paced = open_live_input(camera, source, max_side)
+    info.analysis_rate_hz = rate
     make_out_dir(out_dir)
     if estimator is None:
         from formcheck.pose.mediapipe_pose import MediaPipePose
 
-        estimator = MediaPipePose(segmentation=spec.needs_outline)
+        # Frames the model does not see (the rate, or while it is busy) are accounted for from the input's rate.
+        estimator = MediaPipePose(segmentation=spec.needs_outline, source_fps=info.fps or None)
     sound = SoundOut(tones=tones, voice=voice)
     for note in sound.notes:
         tell(sys.stderr, f"formcheck: note: {note}\n")
     n_sound_notes = len(sound.notes)
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
     track = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
-    run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
+    run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound,
+                   rate)
     grabber = FrameGrabber(frames, paced=paced).start()
     stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()
@@ -331,6 +363,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
         stop = e
     finally:
         grabber.stop()
+        run.pose.stop()
         if track is not None:
             track.close()
         estimator.close()

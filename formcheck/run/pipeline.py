@@ -9,6 +9,13 @@ a second time itself, in a background thread: decoding a 640x480 frame costs ~0.
 between processes ~3 ms (pickling and copying 0.9 MB), which would slow the pose process down.
 All of this overlaps the workers' inference on the other core.
 
+With an analysis rate (``--rate HZ``, :mod:`formcheck.media.rate`) the workers analyse only the
+first frame of each ``1/HZ`` s slot and merely grab the others; the judging sees the analysed
+frames with their own timestamps. The annotated video still gets every frame: a frame the model
+did not see carries the overlay of the analysed frame before it (never interpolated: what is drawn
+is always a verdict the session really gave). Without the annotated video this process too decodes
+only the analysed frames (for the report's key frames).
+
 With ``workers > 1`` the video is cut into that many time spans, one worker each; every span after
 the first is decoded from ``WARMUP_S`` earlier so MediaPipe's tracking has settled when the span
 starts, and those warm-up frames are dropped. Because the judging runs here over the stitched
@@ -24,16 +31,18 @@ import multiprocessing as mp
 import os
 import queue
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
 from formcheck.errors import FormcheckError, InputError
 from formcheck.exercises.spec import ExerciseSpec
+from formcheck.judge.frame_result import FrameResult
 from formcheck.judge.session import Session
 from formcheck.media.frame import Frame
 from formcheck.media.prefetch import Prefetched
 from formcheck.media.procs import held_stop
-from formcheck.media.sources import ImageFolderSource, VideoFileSource
+from formcheck.media.sources import ImageFolderSource, VideoFileSource, open_source
 from formcheck.media.video_out import ConstantRateVideo
 from formcheck.pose.base import PoseEstimator
 from formcheck.pose.worker import PoseRecord, Span, SpanEnd, SpanFailure, analyse, run_span
@@ -44,6 +53,18 @@ WARMUP_S = 2.0  # seconds each later span starts early so tracking settles (drop
 MIN_SPAN_S = 6.0  # a span shorter than this is not worth a worker: fewer workers are used
 BATCH_FRAMES = 8  # records per message from a worker
 WORKER_POLL_S = 1.0  # how often a silent worker is checked for being alive
+# --workers auto: one pose process per core, less the core this process needs to decode, draw and
+# encode every frame of the annotated video; at most this many (README, Speed: at 720p with the video,
+# 2 workers on 2 cores were slower than 1; more processes than cores only add switching and memory).
+AUTO_MAX_WORKERS = 4
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS says, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def max_workers() -> int:
@@ -52,8 +73,13 @@ def max_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-def parse_workers(text: str) -> int:
-    """The ``--workers`` value (``score`` and ``batch`` alike) as a count of processes: 1 to :func:`max_workers`."""
+def parse_workers(text: str, write_video: bool = False) -> int:
+    """The ``--workers`` value (``score`` and ``batch`` alike) as a count of processes: ``auto`` (one per
+    usable core, one fewer when this process writes the annotated video, at least 1 and at most
+    ``AUTO_MAX_WORKERS``) or an integer from 1 to :func:`max_workers`."""
+    if text.strip().lower() == "auto":
+        usable = usable_cores()
+        return max(1, min(usable - 1 if write_video else usable, AUTO_MAX_WORKERS))
     try:
         n = int(text)
     except ValueError:
@@ -90,7 +116,8 @@ class PoseStream:
     the start would. :meth:`close` stops any worker still running. Records carry no images.
     """
 
-    def __init__(self, path: str, max_side: int, segmentation: bool, spans: list[Span]) -> None:
+    def __init__(self, path: str, max_side: int, segmentation: bool, spans: list[Span],
+                 rate: float | None = None) -> None:
         self.path, self.spans = path, spans
         self.decode_errors: list[str] = []
         ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited threads or open decoders
@@ -101,7 +128,8 @@ class PoseStream:
             for span in spans:
                 q = ctx.Queue()  # records are ~1 KB each: unbounded is fine
                 p = ctx.Process(target=run_span, name=f"formcheck-pose-{span.start}", daemon=True,
-                                args=(path, max_side, segmentation, span, q, BATCH_FRAMES, cv_threads, os.getpid()))
+                                args=(path, max_side, segmentation, span, q, BATCH_FRAMES, cv_threads, os.getpid(),
+                                      rate))
                 self._queues.append(q)
                 self._procs.append(p)
                 p.start()
@@ -139,7 +167,7 @@ class PoseStream:
                     if msg.exit_code is None:
                         raise RuntimeError(f"pose worker failed: {msg.message}")
                     raise FormcheckError(msg.message, exit_code=msg.exit_code)
-            if span.stop is not None and msg.frames < span.stop - span.start:
+            if span.stop is not None and msg.reached < span.stop:
                 return
 
     def close(self) -> None:
@@ -164,6 +192,19 @@ class _ImageCursor:
         self._frames = frames
         self._ahead: Frame | None = None
 
+    def before(self, stop: int | None) -> Iterator[Frame]:
+        """The frames read with ``index < stop`` (every remaining one when ``stop`` is None)."""
+        while True:
+            f, self._ahead = self._ahead, None
+            if f is None:
+                f = next(self._frames, None)
+            if f is None:
+                return
+            if stop is not None and f.index >= stop:
+                self._ahead = f
+                return
+            yield f
+
     def image_at(self, index: int) -> np.ndarray | None:
         """The image of frame ``index`` (None when the source skipped it or ran out first)."""
         f, self._ahead = self._ahead, None
@@ -182,13 +223,16 @@ class _ImageCursor:
 def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, max_side: int, workers: int,
                  writer: ConstantRateVideo | None = None, on_frame: Callable[[int], None] | None = None,
                  estimator: PoseEstimator | None = None, key_frames: KeyFrames | None = None,
-                 on_started: Callable[[], object] | None = None) -> None:
-    """Judge every frame of ``source`` with ``session`` and add annotated frames to ``writer`` (if any, at
-    their source times);
-    offer each frame's image to ``key_frames`` (if any) for the report's stills.
+                 on_started: Callable[[], object] | None = None, rate: float | None = None) -> None:
+    """Judge the frames of ``source`` analysed at ``rate`` Hz (None: every frame) with ``session`` and
+    add every frame, annotated, to ``writer`` (if any, at their source times; a frame not analysed
+    carries the overlay of the analysed frame before it); offer each analysed frame's image to
+    ``key_frames`` (if any) for the report's stills.
 
     Pose runs in ``workers`` processes, or in this process with ``estimator`` when one is given
-    (then ``workers`` is ignored). ``on_frame(frames judged so far)`` is called after each frame.
+    (then ``workers`` is ignored; with a rate, it should know the source's frame rate, as
+    ``MediaPipePose(source_fps=...)`` does). ``on_frame(frames gone through so far)`` is called after each
+    analysed frame (counting the frames skipped before it, for a progress bar over the whole source).
     ``on_started()`` is called once pose is running, before the first frame is judged: with worker
     processes, slow one-off preparation done there (an import) overlaps the ~1 s the model takes to
     load instead of delaying it.
@@ -198,29 +242,40 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
     spec: ExerciseSpec = session.spec
     info = source.info
     need_images = writer is not None or key_frames is not None
+    draw_rate = None if writer is not None else rate  # the video needs every frame; key frames only analysed ones
     stream: PoseStream | None = None
     frames: Prefetched | None = None
+    pose_frames: Prefetched | None = None  # pose in this process, from its own decoding at the rate
     images: _ImageCursor | None = None  # this process's own decoding, when records carry no image
+    carried: FrameResult | None = None  # the last verdict, drawn on the frames after it that were not analysed
     try:
-        if estimator is not None:
+        if estimator is not None and rate is None:
             from formcheck.pose.outline import measure_back_outline
 
             frames = Prefetched(source.frames())
             records: Iterator[PoseRecord] = analyse(frames, estimator, measure_back_outline, 0, need_images)
         else:
-            # A folder of images skips unreadable files, which would shorten a span and end the stream
-            # early: images are read by one process.
-            spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
-            stream = PoseStream(info.path, max_side, spec.needs_outline, spans)
-            records = iter(stream)
+            if estimator is not None:
+                from formcheck.pose.outline import measure_back_outline
+
+                pose_frames = Prefetched(open_source(Path(info.path), max_side=max_side).frames(rate=rate))
+                records = analyse(pose_frames, estimator, measure_back_outline)
+            else:
+                # A folder of images skips unreadable files, which would shorten a span and end the stream
+                # early: images are read by one process.
+                spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
+                stream = PoseStream(info.path, max_side, spec.needs_outline, spans, rate)
+                records = iter(stream)
             if need_images:
-                frames = Prefetched(source.frames())  # draw from this process's own decoding of the source
+                frames = Prefetched(source.frames(rate=draw_rate))  # draw from this process's own decoding
                 images = _ImageCursor(frames)
         if on_started is not None:
             on_started()
         for rec in records:
             with held_stop():  # a stop signal lands between frames, never half-way through judging one
-                r = session.step(rec.index, rec.t, rec.obs, rec.outline)
+                if images is not None and writer is not None:
+                    _write_carried(writer, images.before(rec.index), spec, carried)
+                r = carried = session.step(rec.index, rec.t, rec.obs, rec.outline)
                 if need_images:
                     image = rec.image if rec.image is not None or images is None else images.image_at(rec.index)
                     if image is not None and key_frames is not None:
@@ -228,11 +283,22 @@ def run_pipeline(session: Session, source: VideoFileSource | ImageFolderSource, 
                     if image is not None and writer is not None:
                         writer.add(rec.t, draw_frame(image, spec, r))
                 if on_frame is not None:
-                    on_frame(session.n_frames)
+                    on_frame(rec.index + 1)
+        if images is not None and writer is not None:
+            _write_carried(writer, images.before(None), spec, carried)  # the frames after the last analysed one
     finally:
-        if frames is not None:
-            frames.close()  # this process's decoder notes its problems first, then the workers' are merged
+        for fr in (pose_frames, frames):
+            if fr is not None:
+                fr.close()  # this process's decoder notes its problems first, then the workers' are merged
         if stream is not None:
             stream.close()
             info.decode_errors.extend(stream.decode_errors)
         info.decode_errors[:] = list(dict.fromkeys(info.decode_errors))  # the same problem noted twice: once
+
+
+def _write_carried(writer: ConstantRateVideo, frames: Iterator[Frame], spec: ExerciseSpec,
+                   carried: FrameResult | None) -> None:
+    """Add frames the model did not see to ``writer``, each with the overlay of ``carried`` (the verdict of
+    the analysed frame before them; none before the first)."""
+    for f in frames:
+        writer.add(f.t, f.image if carried is None else draw_frame(f.image, spec, carried))

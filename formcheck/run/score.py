@@ -66,16 +66,20 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
-              mot: bool = False) -> SessionOutcome:
+              mot: bool = False, rate: float | None = None) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
-    or in this process with ``estimator`` when one is given.
+    or in this process with ``estimator`` when one is given, on the frames analysed at ``rate`` Hz
+    (None: every frame; see :mod:`formcheck.media.rate`; a folder of images: every image).
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
     info = source.info
+    if info.kind != "video":
+        rate = None  # a folder of images is scored image by image: each was chosen by the user, none is skipped
+    info.analysis_rate_hz = rate
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
     keys = KeyFrames(spec)
@@ -89,7 +93,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
             if write_video:
                 writer = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height))
         run_pipeline(session, source, max_side, workers, writer, bar.update, estimator, key_frames=keys,
-                     on_started=pyplot)
+                     on_started=pyplot, rate=rate)
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
         stop = e
         session.notes.append(f"{stop_words(e)} after {session.n_frames} frames; the rest was not scored")
