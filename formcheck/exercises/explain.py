@@ -20,7 +20,8 @@ _SIGNAL_WORDS = {
     "knee_past_toe": "knee ahead of the toes (shin lengths)",
 }
 _ROLE_WORDS = {"front": "front leg", "back": "back (kneeling) leg", "near": "side nearer the camera",
-               "left": "left leg", "right": "right leg"}
+               "left": "left leg", "right": "right leg", "lifted": "lifted leg (foot higher off the floor)",
+               "planted": "standing/supporting leg (the other one)"}
 
 
 def signal_words(signal: str) -> str:
@@ -67,7 +68,7 @@ def explain_exercise(spec: ExerciseSpec) -> str:
     t = spec.timing
     lines = [f"{spec.title}  [{spec.name}]", "", spec.summary, "", f"Camera: {spec.camera}", ""]
     if spec.mode == "hold":
-        side = " per side (the stretched side is the kneeling leg)" if spec.per_side else ""
+        side = f" per side (the stretched side is {spec.side_words})" if spec.per_side else ""
         lines.append(f"Target: hold {spec.target_s:g} s of good form{side}.")
         lines.append(f"A hold starts after {t.debounce_s:g} s in position; breaks shorter than {t.grace_s:g} s "
                      "do not end it. Only seconds with every form check passing count toward the target.")

@@ -6,13 +6,15 @@ exercise files and the judging code that computes the signals (:mod:`formcheck.j
   ``back_curvature`` (back-outline curvature, unitless; from the segmentation mask).
 * ``<angle>.<role>`` for every per-leg angle in :data:`PER_LEG` and role ``front`` / ``back``
   (the leg whose knee is further forward / behind: in the kneeling lunge the back leg kneels),
-  ``near`` (the side nearer the camera), ``left`` / ``right``.
+  ``near`` (the side nearer the camera), ``lifted`` / ``planted`` (the leg whose ankle is higher in
+  the image / the other leg: the held foot of a standing quad stretch, the kicking leg on all fours),
+  ``left`` / ``right``.
 """
 
 from __future__ import annotations
 
 #: Body roles a per-leg angle can be read for.
-ROLES = ("front", "back", "near", "left", "right")
+ROLES = ("front", "back", "near", "lifted", "planted", "left", "right")
 #: Signals that are not per leg.
 PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature")
 #: Per-leg quantities (the judging code computes each for the left and the right leg).

@@ -16,7 +16,11 @@ from formcheck.exercises.signal_registry import is_known_signal, signal_help
 
 EXERCISE_DIR = Path(__file__).resolve().parent
 MODES = ("hold", "reps")
-SIDE_MODES = ("back_leg", "none")
+#: ``sides`` values: which leg role decides the stretched (worked) side of a per-side exercise, and
+#: how explain names it; "none" = one-sided (booked to "both"). Roles: formcheck.exercises.signal_registry.
+SIDE_ROLES = {"back_leg": ("back", "the back (kneeling) leg"),
+              "lifted_leg": ("lifted", "the lifted leg, whose foot is off the floor")}
+SIDE_MODES = (*SIDE_ROLES, "none")
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,18 @@ class ExerciseSpec:
 
     @property
     def per_side(self) -> bool:
-        """True when holds are timed per side (the stretched side is the kneeling leg)."""
-        return self.sides == "back_leg"
+        """True when holds and reps are timed per side (the side of the leg role ``sides`` names)."""
+        return self.sides in SIDE_ROLES
+
+    @property
+    def side_role(self) -> str:
+        """The leg role that decides the side ("back", "lifted"), "" when not timed per side."""
+        return SIDE_ROLES[self.sides][0] if self.per_side else ""
+
+    @property
+    def side_words(self) -> str:
+        """Which leg is the stretched side, in words ("" when not timed per side)."""
+        return SIDE_ROLES[self.sides][1] if self.per_side else ""
 
     @property
     def report_sides(self) -> tuple[str, ...]:
