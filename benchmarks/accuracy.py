@@ -53,6 +53,9 @@ COMPARED = {
     "bridge": [("bridge_line.near", "bridge_line_{near}"), ("knee.near", "knee_{near}"),
                ("hip_lift.near", "hip_lift_{near}")],
     "supported-bridge": [("hip_lift.near", "hip_lift_{near}"), ("knee.near", "knee_{near}")],
+    "standing-quad-stretch": [("trunk_lean", "trunk_lean"), ("thigh.lifted", "thigh_{lifted}"),
+                              ("knee.lifted", "knee_{lifted}"), ("knee.planted", "knee_{planted}"),
+                              ("hip_ext.lifted", "hip_ext_{lifted}")],
 }
 def _mask_curvature(gt: dict, roles: dict, n: int) -> np.ndarray:
     return np.array([np.nan if f.get("mask_curvature") is None else f["mask_curvature"] for f in gt["frames"][:n]])
@@ -125,7 +128,9 @@ def evaluate_clip(name: str, cache: Path) -> dict:
     frames = res.frames
     n = min(len(frames), len(gt["frames"]))
     back = gt.get("side") or "left"
-    roles = {"back": back, "front": "right" if back == "left" else "left", "near": gt["near_side"]}
+    other = "right" if back == "left" else "left"
+    # The script's side is the stretched leg: kneeling (back) in the lunge, held (lifted) in the quad stretch.
+    roles = {"back": back, "front": other, "lifted": back, "planted": other, "near": gt["near_side"]}
     out: dict = {"clip": name, "exercise": ex, "frames": n, "found": sum(f.found for f in frames[:n])}
     t = np.array([g["t"] for g in gt["frames"][:n]])
     in_hold = np.zeros(n, bool)

@@ -222,3 +222,22 @@ def test_mediapipe_finds_the_mannequin_near_ground_truth(name):
         right = np.linalg.norm(res.xy[:, lm.LEFT_KNEE] - np.array([f.xy[lm.RIGHT_KNEE] for f in frames]), axis=1)
         left = np.linalg.norm(res.xy[:, lm.LEFT_KNEE] - np.array([f.xy[lm.LEFT_KNEE] for f in frames]), axis=1)
         assert np.all(left < right)
+
+
+@pytest.mark.parametrize("prefix", ["quad_"])
+def test_routine_clips_label_each_fault_alone_and_good_clips_none(prefix):
+    """The new exercises' clips: a fault clip's labels are its own fault only, good clips and negatives
+    none, and good holds come on both sides and both facings."""
+    names = [n for n in CLIP_SCRIPTS if n.startswith(prefix)]
+    good_sides = set()
+    for name in names:
+        script = CLIP_SCRIPTS[name]
+        doc = ground_truth(script, list(iter_frames(script, images=False)))
+        codes = {c for f in doc["frames"] for c in f["faults"]}
+        if "_fault_" in name and "midhold" not in name:
+            assert codes == {name.split("_fault_")[1]}, name
+        if "good" in script.tags or "negative" in script.tags:
+            assert codes == set(), name
+        if "good" in script.tags:
+            good_sides.add((script.side, script.facing))
+    assert {s for s, _ in good_sides} == {"left", "right"} and {f for _, f in good_sides} == {1, -1}

@@ -56,6 +56,15 @@ class _LungePose(TypedDict, total=False):
     tilt: float
 
 
+class _QuadPose(TypedDict, total=False):
+    """Pose keywords of :func:`quad_stretch` that a fault changes."""
+
+    held_thigh: float
+    held_knee: float
+    trunk: float
+    tilt: float
+
+
 def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
@@ -215,6 +224,72 @@ def supported_bridge(name: str, *, facing: int = 1, hold_s: float = 32.0, drop_a
         outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, holds=(Interval(h0, h1),), tags=tags)
 
 
+def _standing_camera(height: float, yaw: float) -> CameraSpec:
+    """Side camera for standing exercises, portrait frame, whole body in view (metres, degrees)."""
+    return CameraSpec(yaw_deg=yaw, pitch_deg=4.0, distance=2.0 * max(height, 1.75) / 1.75, target_f=0.0,
+                      target_u=0.88 * height / 1.75)
+
+
+def quad_stretch(name: str, side: str, *, facing: int = 1, hold_s: float = 12.0, held_thigh: float = 0.0,
+                 held_knee: float = 35.0, trunk: float = 0.0, tilt: float = 0.0, wall_hand: bool = True,
+                 episodes: tuple[tuple[float, float, dict], ...] = (), height: float = 1.75, yaw: float = 0.0,
+                 outfit: str = "blue", scene: str = "wood", fps: float = 15.0, description: str = "",
+                 tags: tuple[str, ...] = ()) -> ClipScript:
+    """Standing quad stretch, ``side`` = the held (stretched) leg.
+
+    Timeline: standing (1.5 s) -> foot up and held behind (1.5 s) -> hold ``hold_s`` -> foot down
+    (1.2 s) -> standing 1 s. ``episodes``: (start, end, overrides of :func:`postures.standing_quad`)
+    inside the hold, entered and left over 0.8 s. Portrait 480x640 frame.
+    """
+    d = body_dims(height)
+    wall = P.standing_quad(d, side, held_thigh=0.0, held_knee=175.0, wall_hand=wall_hand)
+    stand = wall.with_(**{f"shin_{side[0]}": 0.0, f"thigh_{side[0]}": 0.0, f"foot_{side[0]}": 0.0})
+
+    def q(**kw: float) -> Pose:
+        args: dict = dict(held_thigh=held_thigh, held_knee=held_knee, trunk=trunk, tilt=tilt, wall_hand=wall_hand)
+        args.update(kw)
+        return P.standing_quad(d, side, **args)
+
+    stretch = q()
+    h0 = 3.0
+    h1 = h0 + hold_s
+    keys = [Keyframe(0.0, stand), Keyframe(1.5, stand), Keyframe(h0, stretch, 1.5)]
+    for a_rel, b_rel, changes in episodes:
+        a, b = h0 + a_rel, h0 + b_rel
+        faulty = q(**changes)
+        keys += [Keyframe(a, stretch, 0), Keyframe(a + 0.8, faulty, 0.8), Keyframe(b, faulty, 0),
+                 Keyframe(b + 0.8, stretch, 0.8)]
+    keys += [Keyframe(h1, stretch, 0), Keyframe(h1 + 1.2, stand, 1.2), Keyframe(h1 + 2.2, stand, 0)]
+    keys.sort(key=lambda k: k.t)
+    return ClipScript(
+        name=name, exercise="standing-quad-stretch", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(sway_deg=0.6, breath_hz=0.25, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=480, height=640, camera=_standing_camera(height, yaw),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], side=side, holds=(Interval(h0, h1, side),), tags=tags)
+
+
+def walking_lunges(name: str, *, facing: int = 1, steps: int = 4, height: float = 1.75, outfit: str = "blue",
+                   fps: float = 15.0, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Lunges on alternate legs from standing (1.0 s down, 0.8 s at the bottom, 1.0 s up, 0.6 s
+    standing): the back foot rises behind, but both knees bend, so this is no standing quad stretch."""
+    d = body_dims(height)
+    stand = P.standing(d)
+    keys = [Keyframe(0.0, stand), Keyframe(1.5, stand)]
+    t = 1.5
+    for i in range(steps):
+        side = "left" if i % 2 == 0 else "right"
+        low = P.half_kneeling(d, side, back_thigh=-12.0, front_knee=92.0, arms="hang")
+        low = low.with_(root_u=low.root_u + 0.05 * d.scale)  # back knee just off the floor
+        keys += [Keyframe(t + 1.0, low, 1.0), Keyframe(t + 1.8, low, 0), Keyframe(t + 2.8, stand, 1.0),
+                 Keyframe(t + 3.4, stand, 0)]
+        t += 3.4
+    return ClipScript(
+        name=name, exercise="standing-quad-stretch", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(sway_deg=0.4, breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=480, height=640, camera=_standing_camera(height, 0.0),
+        outfit=OUTFITS[outfit], tags=tags)
+
+
 def _build() -> dict[str, ClipScript]:
     s: list[ClipScript] = []
     noisy = Imaging(noise_sigma=4.0, jitter_px=1.0, jitter_deg=0.15, seed=7)
@@ -301,6 +376,33 @@ def _build() -> dict[str, ClipScript]:
     s.append(bridge("bridge_knees_apart_top", reps=3, knees_apart_top=0.10, scene="grey", description="Three "
                     "good reps; the knees drift apart and back at each top: still three reps.",
                     tags=("good", "reps")))
+    # --- standing quad stretch ----------------------------------------------------------------------
+    # The held leg is the one nearer the camera (facing image-right shows the right side): behind the
+    # standing leg the far one is hidden and its landmarks are not trusted (visibility ~0.2-0.4).
+    s.append(quad_stretch("quad_good_left", "left", facing=-1, description="Good hold, left foot held, "
+                          "facing left, hand on a wall.", tags=("good",)))
+    s.append(quad_stretch("quad_good_right", "right", facing=1, outfit="red", scene="grey",
+                          description="Good hold, right foot held, facing right, hand on a wall.", tags=("good",)))
+    s.append(quad_stretch("quad_good_right_nowall", "right", facing=1, wall_hand=False, outfit="green",
+                          description="Good hold, right foot held, facing right, free arm hanging.", tags=("good",)))
+    s.append(quad_stretch("quad_good_left_tall", "left", facing=-1, height=1.90, outfit="green", scene="grey",
+                          description="Good hold, left foot held, facing left, 1.90 m body.", tags=("good",)))
+    quad_faults: dict[str, _QuadPose] = {
+        "knee_forward": dict(held_thigh=32.0),
+        "heel_far": dict(held_knee=95.0),
+        "trunk_forward": dict(trunk=24.0),
+        "back_arched": dict(trunk=-15.0, tilt=-8.0, held_thigh=-18.0),
+    }
+    for i, (code, qch) in enumerate(quad_faults.items()):
+        side, facing = ("left", -1) if i % 2 == 0 else ("right", 1)
+        s.append(quad_stretch(f"quad_fault_{code}", side, facing=facing, **qch,
+                              description=f"Whole hold with the fault {code} only.", tags=("fault",)))
+    s.append(quad_stretch("quad_fault_midhold", "right", facing=1, hold_s=14.0,
+                          episodes=((5.0, 9.0, dict(held_thigh=32.0)),),
+                          description="Good hold; the knee drifts forward 5-9 s into it, then back.",
+                          tags=("fault", "midhold")))
+    s.append(walking_lunges("quad_neg_walking_lunges", description="Four lunges on alternate legs: the back "
+                            "foot rises but both knees bend: no quad-stretch hold.", tags=("negative",)))
     # --- supported bridge ---------------------------------------------------------------------------
     s.append(supported_bridge("supported_bridge_drop", hold_s=34.0, drop_at=28.0, description="Rests "
                               "on a block; the block slips and the hips drop 28 s into the hold.",

@@ -31,6 +31,12 @@ FAULT_RULES: dict[str, dict[str, str]] = {
         "feet_too_far": "knee angle > 110 deg (at the top of a rep)",
         "feet_too_close": "knee angle < 65 deg (at the top of a rep)",
     },
+    "standing-quad-stretch": {
+        "knee_forward": "thigh angle of the held (lifted) leg > 15 deg (knee forward of the hip)",
+        "heel_far": "knee angle of the held leg > 60 deg",
+        "trunk_forward": "trunk_lean > 15 deg",
+        "back_arched": "trunk_lean < -10 deg, or hip_ext of the held leg > 25 deg",
+    },
     "supported-bridge": {
         "hips_dropped": "hip_lift fell by more than 0.10 thigh lengths below its median over the "
                         "first 1 s of the hold",
@@ -70,6 +76,14 @@ def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
         flags["hip_flexed"] = ang[f"hip_ext_{back}"] < 0
         flags["front_knee_forward"] = (ang[f"knee_{front}"] < 75) | (ang[f"knee_past_toe_{front}"] > 0.25)
         flags["front_knee_back"] = ang[f"knee_{front}"] > 115
+    elif ex == "standing-quad-stretch":
+        held = script.side or "left"
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        trunk = ang["trunk_lean"]
+        flags["knee_forward"] = ang[f"thigh_{held}"] > 15
+        flags["heel_far"] = ang[f"knee_{held}"] > 60
+        flags["trunk_forward"] = trunk > 15
+        flags["back_arched"] = (trunk < -10) | (ang[f"hip_ext_{held}"] > 25)
     elif ex == "bridge":
         judge = _within(t, [(r.top_start_s, r.top_end_s) for r in script.reps])
         line, knee = _both(ang, "bridge_line"), _both(ang, "knee")

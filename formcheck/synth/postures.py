@@ -191,3 +191,37 @@ def bridge_hip_u(d: BodyDims, line_deg: float, *, foot_f: float = 0.42, shoulder
             hi = mid
     return 0.5 * (lo + hi)
 
+
+
+# --- standing on one leg ----------------------------------------------------------------------------
+
+def standing_quad(d: BodyDims, held_side: str, *, held_thigh: float = 0.0, held_knee: float = 35.0,
+                  trunk: float = 0.0, tilt: float = 0.0, wall_hand: bool = True) -> Pose:
+    """Standing quad stretch: the ``held_side`` foot held behind by that hand, the other leg straight.
+
+    ``held_thigh``: held thigh angle from down (deg, + knee forward of the hip; 0 = pointing straight
+    down next to the standing knee). ``held_knee``: held knee angle (deg; ~35 = heel at the glute,
+    90 = shin horizontal behind). ``trunk``: trunk lean (deg, + forward). ``wall_hand``: the other hand
+    rests on a wall in front at shoulder height (else it hangs).
+    """
+    held, other = _SFX[held_side], _SFX["right" if held_side == "left" else "left"]
+    shin = held_thigh - (180.0 - held_knee)  # from down, + forward: a bent knee points the shin back/up
+    p = Pose(root_f=0.0, root_u=d.thigh + d.shank + d.ankle_height, trunk=trunk, tilt=tilt, **{
+        f"thigh_{other}": 0.0, f"shin_{other}": 0.0, f"foot_{other}": 0.0, f"knee_out_{other}": 0.01,
+        f"thigh_{held}": held_thigh, f"shin_{held}": shin, f"foot_{held}": 180.0 + shin + 50.0,
+        f"knee_out_{held}": 0.0})
+    k = forward_kinematics(p, d)
+    sh = k.joints["shoulder_mid"][:2]
+    ankle = k.landmarks[lm.ANKLE[held_side], :2]
+    a1, a2 = _two_link(sh, ankle + np.array([0.0, 0.02 * d.scale]), d.upper_arm, d.forearm, bend_sign=1.0)
+    lat = d.hip_half_width - d.shoulder_half_width
+    changes = {f"uarm_{held}": a1, f"farm_{held}": a2, f"hand_{held}": 0.0,
+               f"elbow_out_{held}": 0.04 * d.scale, f"wrist_out_{held}": lat + 0.03 * d.scale}
+    if wall_hand:
+        target = sh + np.array([0.52 * d.scale, 0.02 * d.scale])
+        b1, b2 = _two_link(sh, target, d.upper_arm, d.forearm, bend_sign=1.0)
+        changes.update({f"uarm_{other}": b1, f"farm_{other}": b2, f"hand_{other}": -80.0,
+                        f"elbow_out_{other}": 0.03 * d.scale, f"wrist_out_{other}": 0.0})
+    else:
+        changes.update({f"uarm_{other}": 3.0, f"farm_{other}": 6.0})
+    return p.with_(**changes)
