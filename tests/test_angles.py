@@ -93,3 +93,16 @@ def test_unknown_points_give_nan_not_a_guess():
     assert math.isnan(a["knee_left"][0]) and math.isnan(a["hip_ext_left"][0])
     assert math.isfinite(a["knee_right"][0])
     assert math.isnan(ang.compute_angles(kneeling()[None], np.nan)["trunk_lean"][0])  # facing unknown
+
+
+def test_shoulder_turn_hand_computed():
+    # Trunk 100 px tall (hip midpoint (300, 300) -> shoulder midpoint (300, 200)). Shoulders 40 px apart
+    # in x, hips 10 px apart: (40 - 10) / 100 = 0.30 trunk lengths. Which shoulder is in front does not
+    # matter (unsigned), and a pure side view (both pairs overlapping) reads 0.
+    l_sh, r_sh = np.array([280.0, 200.0]), np.array([320.0, 200.0])
+    l_hip, r_hip = np.array([295.0, 300.0]), np.array([305.0, 300.0])
+    assert float(ang.shoulder_turn(l_sh, r_sh, l_hip, r_hip)) == pytest.approx(0.30)
+    assert float(ang.shoulder_turn(r_sh, l_sh, l_hip, r_hip)) == pytest.approx(0.30)
+    side = np.array([300.0, 200.0]), np.array([300.0, 300.0])
+    assert float(ang.shoulder_turn(side[0], side[0], side[1], side[1])) == pytest.approx(0.0)
+    assert math.isnan(float(ang.shoulder_turn(np.array([np.nan, np.nan]), r_sh, l_hip, r_hip)))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import math
 import json
+import math
 import time
 
 import cv2
@@ -247,14 +247,9 @@ def test_routine_clips_label_each_fault_alone_and_good_clips_none(prefix):
 def test_twist_turns_the_upper_body_about_the_trunk_axis():
     """Hand-computed: with an upright trunk, a 30 deg twist moves the right shoulder forward by
     shoulder_half_width * sin 30 and the left one back by as much; hips and legs do not move."""
-    from formcheck.pose import landmarks as lm
-    from formcheck.synth.kinematics import forward_kinematics
-    from formcheck.synth.postures import standing
-    from formcheck.synth.skeleton import body_dims
-
     d = body_dims(1.75)
-    still = forward_kinematics(standing(d), d).landmarks
-    turned = forward_kinematics(standing(d).with_(twist=30.0), d).landmarks
+    still = forward_kinematics(P.standing(d), d).landmarks
+    turned = forward_kinematics(P.standing(d).with_(twist=30.0), d).landmarks
     shift = d.shoulder_half_width * math.sin(math.radians(30.0))
     assert turned[lm.RIGHT_SHOULDER, 0] - still[lm.RIGHT_SHOULDER, 0] == pytest.approx(shift, abs=1e-9)
     assert turned[lm.LEFT_SHOULDER, 0] - still[lm.LEFT_SHOULDER, 0] == pytest.approx(-shift, abs=1e-9)

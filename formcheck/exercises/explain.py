@@ -9,6 +9,7 @@ _SIGNAL_WORDS = {
     "trunk_lean": "trunk lean (hip->shoulder vs vertical, + forward)",
     "trunk_tilt": "trunk angle from vertical (0 upright, 90 lying)",
     "leg_split": "angle between the thighs (front thigh minus back thigh)",
+    "shoulder_turn": "how much wider the shoulders look than the hips, from the side (a trunk twist)",
     "back_curvature": "lower-back outline curvature (from the person mask; - = flatter, i.e. pelvis tucked)",
     "knee": "knee angle (hip-knee-ankle; 180 straight)",
     "hip_ext": "signed hip extension (thigh behind the trunk line, + extension)",

@@ -3,7 +3,8 @@ exercise files and the judging code that computes the signals (:mod:`formcheck.j
 
 * ``trunk_lean`` (deg, + forward), ``trunk_tilt`` (deg from vertical, unsigned: 0 upright,
   90 lying), ``leg_split`` (deg between the thighs: front thigh angle minus back thigh angle),
-  ``back_curvature`` (back-outline curvature, unitless; from the segmentation mask).
+  ``back_curvature`` (back-outline curvature, unitless; from the segmentation mask),
+  ``shoulder_turn`` (trunk lengths, + shoulders look wider than the hips: a trunk twist seen from the side).
 * ``<angle>.<role>`` for every per-leg angle in :data:`PER_LEG` and role ``front`` / ``back``
   (the leg whose knee is further forward / behind: in the kneeling lunge the back leg kneels),
   ``near`` (the side nearer the camera), ``lifted`` / ``planted`` (the leg whose ankle is higher in
@@ -16,13 +17,14 @@ from __future__ import annotations
 #: Body roles a per-leg angle can be read for.
 ROLES = ("front", "back", "near", "lifted", "planted", "left", "right")
 #: Signals that are not per leg.
-PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature")
+PLAIN_SIGNALS = ("trunk_lean", "trunk_tilt", "leg_split", "back_curvature", "shoulder_turn")
 #: Per-leg quantities (the judging code computes each for the left and the right leg).
 PER_LEG = ("hip_ext", "thigh", "knee", "shin", "bridge_line", "hip_height", "hip_lift", "knee_past_toe")
 #: Units of each quantity; anything not listed is unitless.
 UNITS = {
     "trunk_lean": "deg",
     "trunk_tilt": "deg",
+    "shoulder_turn": "trunk lengths",
     "leg_split": "deg",
     "hip_ext": "deg",
     "thigh": "deg",

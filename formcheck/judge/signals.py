@@ -131,7 +131,8 @@ class SignalExtractor:
                  "front": lm.other_side(back_side) if back_side else None, "near": near_side,
                  "lifted": lifted_side, "planted": lm.other_side(lifted_side) if lifted_side else None}
 
-        values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt}
+        values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt,
+                                    "shoulder_turn": a["shoulder_turn"]}
         reasons: dict[str, Reason] = {}
         for base in PER_LEG:
             for role, side in roles.items():
@@ -152,9 +153,9 @@ class SignalExtractor:
         values["back_curvature"] = float(outline_curvature)
         if not np.isfinite(outline_curvature):
             reasons["back_curvature"] = outline_reason or Reason(Unjudged.OUTLINE_LOST, "back outline not measured")
-        for k in ("trunk_lean", "trunk_tilt"):
+        for k in ("trunk_lean", "trunk_tilt", "shoulder_turn"):
             if not np.isfinite(values[k]):
-                reasons[k] = Reason(Unjudged.TRUNK_HIDDEN if k == "trunk_tilt" or facing
+                reasons[k] = Reason(Unjudged.TRUNK_HIDDEN if k != "trunk_lean" or facing
                                     else Unjudged.FACING_UNCLEAR)
         return FrameSignals(values, reasons, facing, back_side, near_side, a, lifted_side)
 
