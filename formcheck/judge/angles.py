@@ -147,7 +147,8 @@ def compute_angles(xy: ArrayF, facing: ArrayF | float) -> dict[str, ArrayF]:
     Returns a dict of (N,) arrays: ``trunk_lean`` (hip midpoint -> shoulder midpoint vs
     vertical, + forward), ``shoulder_turn`` (:func:`shoulder_turn`) and, per leg ``<name>_left`` /
     ``<name>_right`` for every name in :data:`formcheck.exercises.signal_registry.PER_LEG` (trunk points
-    use that leg's own shoulder and hip).
+    use that leg's own shoulder and hip; ``elbow`` = shoulder-elbow-wrist angle, 180 straight;
+    ``arm_lean`` = wrist->shoulder line from vertical, + shoulder forward of the wrist).
     """
     xy = np.asarray(xy, float)
     # In a side view left and right shoulders (and hips) nearly overlap: use their mean,
@@ -168,6 +169,9 @@ def compute_angles(xy: ArrayF, facing: ArrayF | float) -> dict[str, ArrayF]:
         out[f"hip_height_{side}"] = hip_height(sh, hip, knee)
         out[f"hip_lift_{side}"] = hip_lift(sh, hip, knee)
         out[f"knee_past_toe_{side}"] = knee_past_toe(knee, toe, ank, facing)
+        el, wr = xy[..., lm.ELBOW[side], :], xy[..., lm.WRIST[side], :]
+        out[f"elbow_{side}"] = joint_angle(sh, el, wr)
+        out[f"arm_lean_{side}"] = angle_from_up(wr, sh, facing)
     return out
 
 

@@ -33,7 +33,8 @@ LANDMARKS_NEEDED = {
     "hip_ext": ("SHOULDER", "HIP", "KNEE"), "thigh": ("HIP", "KNEE"), "knee": ("HIP", "KNEE", "ANKLE"),
     "shin": ("KNEE", "ANKLE"), "bridge_line": ("SHOULDER", "HIP", "KNEE"),
     "hip_height": ("SHOULDER", "HIP", "KNEE"), "hip_lift": ("SHOULDER", "HIP", "KNEE"),
-    "knee_past_toe": ("KNEE", "ANKLE", "FOOT_INDEX"),
+    "knee_past_toe": ("KNEE", "ANKLE", "FOOT_INDEX"), "elbow": ("SHOULDER", "ELBOW", "WRIST"),
+    "arm_lean": ("SHOULDER", "WRIST"),
 }
 
 
@@ -177,6 +178,6 @@ def _missing_reason(xy: NDArray[np.float64], base: str, side: str, facing: int) 
                if np.isnan(xy[getattr(lm, n)[side]]).any()]
     if missing:
         return Reason(Unjudged.LANDMARKS_HIDDEN, ", ".join(missing))
-    if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe"):
+    if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe", "arm_lean"):
         return Reason(Unjudged.FACING_UNCLEAR)
     return Reason(Unjudged.NOT_MEASURABLE)
