@@ -225,7 +225,7 @@ def test_mediapipe_finds_the_mannequin_near_ground_truth(name):
         assert np.all(left < right)
 
 
-@pytest.mark.parametrize("prefix", ["quad_"])
+@pytest.mark.parametrize("prefix", ["quad_", "twist_", "kick_", "updog_"])
 def test_routine_clips_label_each_fault_alone_and_good_clips_none(prefix):
     """The new exercises' clips: a fault clip's labels are its own fault only, good clips and negatives
     none, and good holds come on both sides and both facings."""
@@ -240,8 +240,11 @@ def test_routine_clips_label_each_fault_alone_and_good_clips_none(prefix):
         if "good" in script.tags or "negative" in script.tags:
             assert codes == set(), name
         if "good" in script.tags:
-            good_sides.add((script.side, script.facing))
-    assert {s for s, _ in good_sides} == {"left", "right"} and {f for _, f in good_sides} == {1, -1}
+            good_sides |= {(side, script.facing) for side in [script.side, *(r.side for r in script.reps)] if side}
+    if prefix != "updog_":  # one-sided: facings only
+        assert {s for s, _ in good_sides} == {"left", "right"}
+    facings = {f for _, f in good_sides} or {CLIP_SCRIPTS[n].facing for n in names if "good" in CLIP_SCRIPTS[n].tags}
+    assert facings == {1, -1}
 
 
 def test_twist_turns_the_upper_body_about_the_trunk_axis():
