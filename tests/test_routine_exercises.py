@@ -49,3 +49,18 @@ def test_unknown_side_role_names_the_key(tmp_path):
     with pytest.raises(ExerciseFileError, match="key 'sides'.*lifted_leg"):
         load_exercise(str(bad))
 
+
+
+def test_exercises_check_validates_a_file(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "formcheck", "exercises", "--check",
+                         load_exercise("upward-dog").path], capture_output=True, text=True)
+    assert ok.returncode == 0 and "valid exercise file" in ok.stdout and "arms_bent" in ok.stdout
+    bad = tmp_path / "mine.toml"
+    bad.write_text(Path(load_exercise("upward-dog").path).read_text().replace("hysteresis = 5.0", "hyst = 5.0", 1))
+    out = subprocess.run([sys.executable, "-m", "formcheck", "exercises", "--check", str(bad)],
+                         capture_output=True, text=True)
+    assert out.returncode == 4 and "Traceback" not in out.stderr
+    assert f"{bad}: key 'form[0].hyst': unknown key" in out.stderr
+    missing = subprocess.run([sys.executable, "-m", "formcheck", "exercises", "--check", str(tmp_path / "no.toml")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "not found" in missing.stderr
