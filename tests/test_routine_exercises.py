@@ -64,3 +64,12 @@ def test_exercises_check_validates_a_file(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "formcheck", "exercises", "--check", str(tmp_path / "no.toml")],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+def test_the_worked_example_in_the_docs_is_a_valid_exercise(tmp_path):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "exercises.md").read_text()
+    block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "wall-sit.toml"
+    path.write_text(block)
+    spec = load_exercise(str(path))
+    assert spec.name == "wall-sit" and spec.fault_codes == ("too_shallow", "too_deep", "trunk_forward")
