@@ -56,3 +56,20 @@ def test_donkey_kicks_are_counted_kick_for_kick(real_data, tmp_path):
     for rep, peak in zip(reps[::-1], peaks[::-1], strict=False):
         assert rep["start_s"] - 0.5 <= peak <= rep["end_s"] + 0.5, (rep, peak)
     assert all(rep["side"] in ("left", "right") for rep in reps)
+
+
+def test_upward_dog_holds_and_no_hold_in_the_planks(real_data, tmp_path):
+    # By eye: a woman on a mat. Front-oblique camera to ~8.6 s: plank, upward dog ~2-6.5 s, plank; hard
+    # cut to a true side view (head left): plank ~9-10 s, upward dog held ~10.5-14 s, plank to the end.
+    # In the upward dogs her arms are straight with the shoulders over the wrists; her thighs are low and
+    # her knees rest at the mat (a slightly bent knee, feet on the toes).
+    r = score(real_data / "videos/cobra_updog/upward_dog_oblique_then_side.mp4", "upward-dog", tmp_path)
+    holds = r["holds"]
+    assert len(holds) == 2, holds
+    for h, (a, b) in zip(holds, [(2.0, 6.5), (10.5, 14.0)], strict=True):
+        assert abs(h["start_s"] - a) <= 1.0 and abs(h["end_s"] - b) <= 1.0, h
+        codes = {f["code"] for f in h["faults"]}
+        assert not codes & {"arms_bent", "shoulders_forward", "shoulders_back"}, codes
+    # The planks (before 1.3 s, 7-10 s, after 15 s) are no upward dog: no hold covers them.
+    for t in (0.5, 8.5, 16.5):
+        assert not any(h["start_s"] <= t <= h["end_s"] for h in holds), t
