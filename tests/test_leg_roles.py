@@ -56,7 +56,7 @@ def test_quad_stretch_hold_is_booked_to_the_held_leg():
     s = Session(spec, 640, 480)
     frames = [(t, standing()) for t in np.arange(0, 1, 1 / 30)]
     frames += [(t, quad_stretch(held="right", held_knee=40.0)) for t in np.arange(1, 6, 1 / 30)]
-    frames += [(t, quad_stretch(held="right", held_knee=90.0)) for t in np.arange(6, 8, 1 / 30)]
+    frames += [(t, quad_stretch(held="right", held_knee=40.0, held_thigh=30.0)) for t in np.arange(6, 8, 1 / 30)]
     frames += [(t, standing()) for t in np.arange(8, 9, 1 / 30)]
     for i, (t, xy) in enumerate(frames):
         s.step(i, float(t), observation(xy))
@@ -65,7 +65,8 @@ def test_quad_stretch_hold_is_booked_to_the_held_leg():
     h = holds[0]
     assert h.side == "right"
     assert h.start_s == pytest.approx(1.0, abs=0.05) and h.end_s == pytest.approx(8.0, abs=0.05)
-    # 5 s heel at the glute, then 2 s with the knee at 90 deg: heel_far (past 60 + its margin).
+    # 5 s with the knee down, then 2 s with the held thigh 30 deg forward: knee_forward (past 15 deg + the
+    # thigh.lifted margin, ~8 deg, + half the dead band).
     assert h.good_form_s == pytest.approx(5.0, abs=0.2)
-    assert h.fault_s.get("heel_far", 0.0) == pytest.approx(2.0, abs=0.2)
-    assert math.isclose(h.faulty_s, h.fault_s["heel_far"], abs_tol=1e-9)
+    assert h.fault_s.get("knee_forward", 0.0) == pytest.approx(2.0, abs=0.2)
+    assert math.isclose(h.faulty_s, h.fault_s["knee_forward"], abs_tol=1e-9)
