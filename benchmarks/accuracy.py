@@ -53,6 +53,16 @@ COMPARED = {
     "bridge": [("bridge_line.near", "bridge_line_{near}"), ("knee.near", "knee_{near}"),
                ("hip_lift.near", "hip_lift_{near}")],
     "supported-bridge": [("hip_lift.near", "hip_lift_{near}"), ("knee.near", "knee_{near}")],
+    "low-lunge-twist": [("trunk_lean", "trunk_lean"), ("hip_ext.back", "hip_ext_{back}"),
+                        ("knee.front", "knee_{front}"), ("knee.back", "knee_{back}"),
+                        ("shoulder_turn", "shoulder_turn")],
+    "glute-kickback": [("hip_ext.lifted", "hip_ext_{lifted}"), ("knee.lifted", "knee_{lifted}"),
+                       ("knee.planted", "knee_{planted}")],
+    "upward-dog": [("hip_ext.near", "hip_ext_{near}"), ("knee.near", "knee_{near}"), ("elbow.near", "elbow_{near}"),
+                   ("arm_lean.near", "arm_lean_{near}"), ("trunk_tilt", "trunk_lean")],
+    "standing-quad-stretch": [("trunk_lean", "trunk_lean"), ("thigh.lifted", "thigh_{lifted}"),
+                              ("knee.lifted", "knee_{lifted}"), ("knee.planted", "knee_{planted}"),
+                              ("hip_ext.lifted", "hip_ext_{lifted}")],
 }
 def _mask_curvature(gt: dict, roles: dict, n: int) -> np.ndarray:
     return np.array([np.nan if f.get("mask_curvature") is None else f["mask_curvature"] for f in gt["frames"][:n]])
@@ -125,7 +135,9 @@ def evaluate_clip(name: str, cache: Path) -> dict:
     frames = res.frames
     n = min(len(frames), len(gt["frames"]))
     back = gt.get("side") or "left"
-    roles = {"back": back, "front": "right" if back == "left" else "left", "near": gt["near_side"]}
+    other = "right" if back == "left" else "left"
+    # The script's side is the stretched leg: kneeling (back) in the lunge, held (lifted) in the quad stretch.
+    roles = {"back": back, "front": other, "lifted": back, "planted": other, "near": gt["near_side"]}
     out: dict = {"clip": name, "exercise": ex, "frames": n, "found": sum(f.found for f in frames[:n])}
     t = np.array([g["t"] for g in gt["frames"][:n]])
     in_hold = np.zeros(n, bool)
@@ -135,10 +147,15 @@ def evaluate_clip(name: str, cache: Path) -> dict:
         in_hold |= (t >= r["top_start_s"]) & (t <= r["top_end_s"])
     # Angles
     errs = {}
+    # Reps booked per side (kickbacks): inside each rep the lifted leg is that rep's side.
+    rep_side = [roles["lifted"]] * n
+    for r in gt["reps"]:
+        for i in np.flatnonzero((t >= r["start_s"]) & (t <= r["end_s"])):
+            rep_side[i] = r.get("side") or rep_side[i]
     for sig, key in COMPARED[ex]:
-        k = key.format(**roles)
         p = np.array([frames[i].values.get(sig, math.nan) for i in range(n)])
-        g = np.array([np.nan if gt["frames"][i]["angles"].get(k) is None else gt["frames"][i]["angles"][k]
+        keys = [key.format(**{**roles, "lifted": s, "planted": "right" if s == "left" else "left"}) for s in rep_side]
+        g = np.array([np.nan if gt["frames"][i]["angles"].get(keys[i]) is None else gt["frames"][i]["angles"][keys[i]]
                       for i in range(n)])
         ok = np.isfinite(p) & np.isfinite(g) & in_hold
         errs[sig] = (p[ok] - g[ok]).tolist()  # signed: reading - truth
@@ -275,6 +292,9 @@ def _rep_check(gt: dict, reps: list, t: np.ndarray) -> dict:
             continue
         used.add(match[0])
         rep = reps[match[0]]
+        if g.get("side") and rep.side != g["side"]:
+            exact = False
+            lines.append(f"rep {rep.start_s:.1f}-{rep.end_s:.1f} s booked to {rep.side}, true {g['side']}")
         codes = sorted(rep_fault_codes(rep))
         if codes != true_codes:
             faults_ok = False

@@ -124,10 +124,26 @@ def _stoppable() -> Iterator[None]:
 
 
 @app.command()
-def exercises() -> None:
-    """List the bundled exercises (name, mode, target)."""
+def exercises(check: Path | None = typer.Option(None, "--check", help="Validate this exercise file (.toml) and "
+                                                 "print what it would judge; exit 4 naming the key on a problem.")
+              ) -> None:
+    """List the bundled exercises (name, mode, target), or check an exercise file with --check FILE."""
     from formcheck.exercises import available_exercises, load_exercise
 
+    if check is not None:
+        from formcheck.errors import InputError
+        from formcheck.exercises.explain import explain_exercise
+        from formcheck.exercises.spec import load_exercise_file
+
+        try:
+            if not check.is_file():
+                raise InputError(f"{check}: exercise file not found")
+            spec = load_exercise_file(check)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        typer.echo(f"{check}: valid exercise file\n")
+        typer.echo(explain_exercise(spec))
+        return
     for name in available_exercises():
         try:
             spec = load_exercise(name)

@@ -84,3 +84,23 @@ def observation(xy: np.ndarray, near: str = "left") -> PoseObservation:
         z[idx[near]] = -0.1
         z[idx[far]] = 0.1
     return PoseObservation(xy=xy.copy(), vis=np.ones(33), z=z, mask=np.zeros((2, 2), np.float32))
+
+
+def quad_stretch(facing: int = 1, held: str = "left", held_thigh: float = 0.0, held_knee: float = 40.0,
+                 trunk_lean: float = 0.0, hip=(320.0, 250.0)) -> np.ndarray:
+    """Standing quad stretch: ``held`` foot held behind (thigh ``held_thigh`` deg from vertical, +
+    forward; knee angle ``held_knee``), the other leg straight and vertical."""
+    xy = standing(facing=facing, hip=hip)
+    h = np.array(hip)
+    lean = math.radians(trunk_lean)
+    sh = h + TRUNK * np.array([math.sin(lean) * facing, -math.cos(lean)])
+    for side in lm.SIDES:
+        xy[lm.SHOULDER[side]] = sh
+    k = h + THIGH * _dir(held_thigh, facing)
+    xy[lm.KNEE[held]] = k
+    # The shin turns back and up from the knee: its angle from down is thigh - (180 - knee).
+    xy[lm.ANKLE[held]] = k + SHIN * _dir(held_thigh - (180.0 - held_knee), facing)
+    xy[lm.HEEL[held]] = xy[lm.ANKLE[held]] + np.array([0.0, 5.0])
+    xy[lm.FOOT_INDEX[held]] = xy[lm.ANKLE[held]] + np.array([-FOOT * facing, -10.0])
+    _head(xy, sh, facing)
+    return xy

@@ -93,3 +93,35 @@ def test_unknown_points_give_nan_not_a_guess():
     assert math.isnan(a["knee_left"][0]) and math.isnan(a["hip_ext_left"][0])
     assert math.isfinite(a["knee_right"][0])
     assert math.isnan(ang.compute_angles(kneeling()[None], np.nan)["trunk_lean"][0])  # facing unknown
+
+
+def test_shoulder_turn_hand_computed():
+    # Trunk 100 px tall (hip midpoint (300, 300) -> shoulder midpoint (300, 200)). Shoulders 40 px apart
+    # in x, hips 10 px apart: (40 - 10) / 100 = 0.30 trunk lengths. Which shoulder is in front does not
+    # matter (unsigned), and a pure side view (both pairs overlapping) reads 0.
+    l_sh, r_sh = np.array([280.0, 200.0]), np.array([320.0, 200.0])
+    l_hip, r_hip = np.array([295.0, 300.0]), np.array([305.0, 300.0])
+    assert float(ang.shoulder_turn(l_sh, r_sh, l_hip, r_hip)) == pytest.approx(0.30)
+    assert float(ang.shoulder_turn(r_sh, l_sh, l_hip, r_hip)) == pytest.approx(0.30)
+    side = np.array([300.0, 200.0]), np.array([300.0, 300.0])
+    assert float(ang.shoulder_turn(side[0], side[0], side[1], side[1])) == pytest.approx(0.0)
+    assert math.isnan(float(ang.shoulder_turn(np.array([np.nan, np.nan]), r_sh, l_hip, r_hip)))
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_elbow_and_arm_lean_hand_computed(facing):
+    # Shoulder 100 px above the wrist and 20 px forward of it: the arm leans atan(20/100) = 11.31 deg
+    # forward (+). An elbow bent to a right angle: shoulder -> elbow straight down 60 px, elbow -> wrist
+    # 60 px backward: 90 deg.
+    xy = kneeling(facing=facing)
+    sh = xy[lm.LEFT_SHOULDER]
+    xy[lm.LEFT_WRIST] = sh + np.array([-20.0 * facing, 100.0])
+    xy[lm.LEFT_ELBOW] = sh + np.array([-10.0 * facing, 50.0])
+    a = ang.compute_angles(xy[None], facing)
+    assert a["arm_lean_left"][0] == pytest.approx(math.degrees(math.atan2(20, 100)))
+    assert a["elbow_left"][0] == pytest.approx(180.0)
+    xy[lm.RIGHT_ELBOW] = xy[lm.RIGHT_SHOULDER] + np.array([0.0, 60.0])
+    xy[lm.RIGHT_WRIST] = xy[lm.RIGHT_ELBOW] + np.array([-60.0 * facing, 0.0])
+    a = ang.compute_angles(xy[None], facing)
+    assert a["elbow_right"][0] == pytest.approx(90.0)
+    assert a["arm_lean_right"][0] == pytest.approx(math.degrees(math.atan2(60, 60)))

@@ -109,8 +109,8 @@ MALFORMED = {
     "badtype.toml": ("name = \"x\"\ntitle = \"X\"\nmode = \"hold\"\ntarget_s = \"thirty\"\n",
                      "key 'target_s': must be a float"),
     "badsignal.toml": ("name = \"x\"\ntitle = \"X\"\nmode = \"hold\"\ntarget_s = 30\n"
-                       "[[position]]\nid = \"a\"\nsignal = \"elbow.left\"\nmin = 1\n",
-                       "key 'position[0].signal': unknown signal 'elbow.left'"),
+                       "[[position]]\nid = \"a\"\nsignal = \"wrist_flex.left\"\nmin = 1\n",
+                       "key 'position[0].signal': unknown signal 'wrist_flex.left'"),
     "badrange.toml": ("name = \"x\"\ntitle = \"X\"\nmode = \"hold\"\ntarget_s = 30\n"
                       "[[position]]\nid = \"a\"\nsignal = \"knee.front\"\nmin = 100\nmax = 50\n",
                       "min (100.0) must be below max (50.0)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 
 import cv2
@@ -222,3 +223,39 @@ def test_mediapipe_finds_the_mannequin_near_ground_truth(name):
         right = np.linalg.norm(res.xy[:, lm.LEFT_KNEE] - np.array([f.xy[lm.RIGHT_KNEE] for f in frames]), axis=1)
         left = np.linalg.norm(res.xy[:, lm.LEFT_KNEE] - np.array([f.xy[lm.LEFT_KNEE] for f in frames]), axis=1)
         assert np.all(left < right)
+
+
+@pytest.mark.parametrize("prefix", ["quad_", "twist_", "kick_", "updog_"])
+def test_routine_clips_label_each_fault_alone_and_good_clips_none(prefix):
+    """The new exercises' clips: a fault clip's labels are its own fault only, good clips and negatives
+    none, and good holds come on both sides and both facings."""
+    names = [n for n in CLIP_SCRIPTS if n.startswith(prefix)]
+    good_sides = set()
+    for name in names:
+        script = CLIP_SCRIPTS[name]
+        doc = ground_truth(script, list(iter_frames(script, images=False)))
+        codes = {c for f in doc["frames"] for c in f["faults"]}
+        if "_fault_" in name and "midhold" not in name:
+            assert codes == {name.split("_fault_")[1]}, name
+        if "good" in script.tags or "negative" in script.tags:
+            assert codes == set(), name
+        if "good" in script.tags:
+            good_sides |= {(side, script.facing) for side in [script.side, *(r.side for r in script.reps)] if side}
+    if prefix != "updog_":  # one-sided: facings only
+        assert {s for s, _ in good_sides} == {"left", "right"}
+    facings = {f for _, f in good_sides} or {CLIP_SCRIPTS[n].facing for n in names if "good" in CLIP_SCRIPTS[n].tags}
+    assert facings == {1, -1}
+
+
+def test_twist_turns_the_upper_body_about_the_trunk_axis():
+    """Hand-computed: with an upright trunk, a 30 deg twist moves the right shoulder forward by
+    shoulder_half_width * sin 30 and the left one back by as much; hips and legs do not move."""
+    d = body_dims(1.75)
+    still = forward_kinematics(P.standing(d), d).landmarks
+    turned = forward_kinematics(P.standing(d).with_(twist=30.0), d).landmarks
+    shift = d.shoulder_half_width * math.sin(math.radians(30.0))
+    assert turned[lm.RIGHT_SHOULDER, 0] - still[lm.RIGHT_SHOULDER, 0] == pytest.approx(shift, abs=1e-9)
+    assert turned[lm.LEFT_SHOULDER, 0] - still[lm.LEFT_SHOULDER, 0] == pytest.approx(-shift, abs=1e-9)
+    assert abs(turned[lm.RIGHT_SHOULDER, 2]) == pytest.approx(d.shoulder_half_width * math.cos(math.radians(30.0)))
+    for idx in (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_ANKLE):
+        assert np.allclose(turned[idx], still[idx])

@@ -9,6 +9,7 @@ _SIGNAL_WORDS = {
     "trunk_lean": "trunk lean (hip->shoulder vs vertical, + forward)",
     "trunk_tilt": "trunk angle from vertical (0 upright, 90 lying)",
     "leg_split": "angle between the thighs (front thigh minus back thigh)",
+    "shoulder_turn": "how much wider the shoulders look than the hips, from the side (a trunk twist)",
     "back_curvature": "lower-back outline curvature (from the person mask; - = flatter, i.e. pelvis tucked)",
     "knee": "knee angle (hip-knee-ankle; 180 straight)",
     "hip_ext": "signed hip extension (thigh behind the trunk line, + extension)",
@@ -18,9 +19,12 @@ _SIGNAL_WORDS = {
     "hip_height": "hip height above the shoulder-knee line (thigh lengths)",
     "hip_lift": "hip height above the shoulder (thigh lengths)",
     "knee_past_toe": "knee ahead of the toes (shin lengths)",
+    "elbow": "elbow angle (shoulder-elbow-wrist; 180 straight)",
+    "arm_lean": "arm angle from vertical (wrist->shoulder; + shoulder in front of the wrist)",
 }
 _ROLE_WORDS = {"front": "front leg", "back": "back (kneeling) leg", "near": "side nearer the camera",
-               "left": "left leg", "right": "right leg"}
+               "left": "left leg", "right": "right leg", "lifted": "lifted leg (foot higher off the floor)",
+               "planted": "standing/supporting leg (the other one)"}
 
 
 def signal_words(signal: str) -> str:
@@ -67,7 +71,7 @@ def explain_exercise(spec: ExerciseSpec) -> str:
     t = spec.timing
     lines = [f"{spec.title}  [{spec.name}]", "", spec.summary, "", f"Camera: {spec.camera}", ""]
     if spec.mode == "hold":
-        side = " per side (the stretched side is the kneeling leg)" if spec.per_side else ""
+        side = f" per side (the stretched side is {spec.side_words})" if spec.per_side else ""
         lines.append(f"Target: hold {spec.target_s:g} s of good form{side}.")
         lines.append(f"A hold starts after {t.debounce_s:g} s in position; breaks shorter than {t.grace_s:g} s "
                      "do not end it. Only seconds with every form check passing count toward the target.")
@@ -76,14 +80,17 @@ def explain_exercise(spec: ExerciseSpec) -> str:
                          f"over {t.baseline_s:g} s — hold still in neutral, then make the correction.")
     elif spec.reps is not None:
         r = spec.reps
-        start = f"{r.start_above:g} above it" + (
+        u = signal_units(r.signal)
+        u = "" if u == "unitless" else f" {u}"
+        start = f"{r.start_above:g}{u} above it" + (
             f" (or {r.start_fraction:.0%} of your typical top height in this set, if more)" if r.start_fraction else "")
+        side = f" Reps are counted per side (the side is {spec.side_words})." if spec.per_side else ""
         lines.append(f"Reps: measured as {signal_words(r.signal)} above your resting level (its low point "
-                     f"over the last {r.floor_window_s:g} s lying in position). A rep is a lift from there and a "
-                     f"return: it starts {start} and ends back within {r.end_below / r.start_above:.0%} of that; "
+                     f"over the last {r.floor_window_s:g} s in position between reps). A rep is a lift from there "
+                     f"and a return: it starts {start} and ends back within {r.end_below:g}{u} of that level; "
                      f"lifts shorter than {r.min_rep_s:g} s are no rep. 'At the top' = within "
                      f"{r.top_fraction:.0%} of the rep's own peak and still for {r.top_settle_s:g} s, so a shallow "
-                     f"rep is judged at its own top. Aim for {spec.target_s:g} s at the top of each rep.")
+                     f"rep is judged at its own top. Aim for {spec.target_s:g} s at the top of each rep.{side}")
     lines += ["", "In position when all of these hold:"]
     lines += [f"  - {c.why or c.id}: {criterion_words(c)}" for c in spec.position]
     lines += ["", "Form checks (fault code -> what you will be told):"]

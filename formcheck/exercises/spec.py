@@ -15,7 +15,11 @@ from formcheck.exercises.toml_read import read_toml
 
 EXERCISE_DIR = Path(__file__).resolve().parent
 MODES = ("hold", "reps")
-SIDE_MODES = ("back_leg", "none")
+#: ``sides`` values: which leg role decides the stretched (worked) side of a per-side exercise, and
+#: how explain names it; "none" = one-sided (booked to "both"). Roles: formcheck.exercises.signal_registry.
+SIDE_ROLES = {"back_leg": ("back", "the back (kneeling) leg"),
+              "lifted_leg": ("lifted", "the lifted leg, whose foot is off the floor")}
+SIDE_MODES = (*SIDE_ROLES, "none")
 # At most this many [[position]], [[form]] and [[outcome]] entries each: far above any real exercise
 # (the bundled ones have at most 7), as every criterion is judged on every frame. The file's size and
 # key depth are limited before parsing (:mod:`formcheck.exercises.toml_read`).
@@ -146,8 +150,18 @@ class ExerciseSpec:
 
     @property
     def per_side(self) -> bool:
-        """True when holds are timed per side (the stretched side is the kneeling leg)."""
-        return self.sides == "back_leg"
+        """True when holds and reps are timed per side (the side of the leg role ``sides`` names)."""
+        return self.sides in SIDE_ROLES
+
+    @property
+    def side_role(self) -> str:
+        """The leg role that decides the side ("back", "lifted"), "" when not timed per side."""
+        return SIDE_ROLES[self.sides][0] if self.per_side else ""
+
+    @property
+    def side_words(self) -> str:
+        """Which leg is the stretched side, in words ("" when not timed per side)."""
+        return SIDE_ROLES[self.sides][1] if self.per_side else ""
 
     @property
     def report_sides(self) -> tuple[str, ...]:

@@ -125,19 +125,39 @@ def knee_past_toe(knee: ArrayF, foot_index: ArrayF, ankle: ArrayF, facing: Array
         return cast(ArrayF, ahead / shin)
 
 
+def shoulder_turn(l_sh: ArrayF, r_sh: ArrayF, l_hip: ArrayF, r_hip: ArrayF) -> ArrayF:
+    """How much wider the shoulders look than the hips, in trunk lengths (unitless; + shoulders wider).
+
+    (|left shoulder x - right shoulder x| - |left hip x - right hip x|) / hip-midpoint->shoulder-midpoint
+    length. From a side view both widths are near 0; turning the chest toward the camera or away from it
+    (a trunk twist) widens the shoulders while the hips stay narrow. Unsigned: it cannot tell which way the
+    trunk turned. Camera yaw widens both, the shoulders about twice as much (measured:
+    ``benchmarks/twist_width.py``).
+    """
+    l_sh, r_sh, l_hip, r_hip = (np.asarray(p, float) for p in (l_sh, r_sh, l_hip, r_hip))
+    trunk = np.linalg.norm(0.5 * (l_sh + r_sh) - 0.5 * (l_hip + r_hip), axis=-1)
+    wider = np.abs(l_sh[..., 0] - r_sh[..., 0]) - np.abs(l_hip[..., 0] - r_hip[..., 0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cast(ArrayF, wider / trunk)
+
+
 def compute_angles(xy: ArrayF, facing: ArrayF | float) -> dict[str, ArrayF]:
     """All angles for a clip: ``xy`` is (N, 33, 2) pixels, ``facing`` (N,) or scalar.
 
     Returns a dict of (N,) arrays: ``trunk_lean`` (hip midpoint -> shoulder midpoint vs
-    vertical, + forward) and, per leg ``<name>_left`` / ``<name>_right`` for every name in
-    :data:`formcheck.exercises.signal_registry.PER_LEG` (trunk points use that leg's own shoulder and hip).
+    vertical, + forward), ``shoulder_turn`` (:func:`shoulder_turn`) and, per leg ``<name>_left`` /
+    ``<name>_right`` for every name in :data:`formcheck.exercises.signal_registry.PER_LEG` (trunk points
+    use that leg's own shoulder and hip; ``elbow`` = shoulder-elbow-wrist angle, 180 straight;
+    ``arm_lean`` = wrist->shoulder line from vertical, + shoulder forward of the wrist).
     """
     xy = np.asarray(xy, float)
     # In a side view left and right shoulders (and hips) nearly overlap: use their mean,
     # or the one that is present when the other is unknown.
     mid_sh = mean_of_present(xy[..., lm.LEFT_SHOULDER, :], xy[..., lm.RIGHT_SHOULDER, :])
     mid_hip = mean_of_present(xy[..., lm.LEFT_HIP, :], xy[..., lm.RIGHT_HIP, :])
-    out: dict[str, ArrayF] = {"trunk_lean": angle_from_up(mid_hip, mid_sh, facing)}
+    turn = shoulder_turn(xy[..., lm.LEFT_SHOULDER, :], xy[..., lm.RIGHT_SHOULDER, :],
+                         xy[..., lm.LEFT_HIP, :], xy[..., lm.RIGHT_HIP, :])
+    out: dict[str, ArrayF] = {"trunk_lean": angle_from_up(mid_hip, mid_sh, facing), "shoulder_turn": turn}
     for side in lm.SIDES:
         sh, hip, knee = xy[..., lm.SHOULDER[side], :], xy[..., lm.HIP[side], :], xy[..., lm.KNEE[side], :]
         ank, toe = xy[..., lm.ANKLE[side], :], xy[..., lm.FOOT_INDEX[side], :]
@@ -149,6 +169,9 @@ def compute_angles(xy: ArrayF, facing: ArrayF | float) -> dict[str, ArrayF]:
         out[f"hip_height_{side}"] = hip_height(sh, hip, knee)
         out[f"hip_lift_{side}"] = hip_lift(sh, hip, knee)
         out[f"knee_past_toe_{side}"] = knee_past_toe(knee, toe, ank, facing)
+        el, wr = xy[..., lm.ELBOW[side], :], xy[..., lm.WRIST[side], :]
+        out[f"elbow_{side}"] = joint_angle(sh, el, wr)
+        out[f"arm_lean_{side}"] = angle_from_up(wr, sh, facing)
     return out
 
 

@@ -288,6 +288,7 @@ class RepTracker:
         if height > cur.peak:
             cur.peak = height
             cur.peak_faults = faults_now
+            cur.side = side  # booked to the side seen at its peak (a per-side role settles as the limb rises)
         near_peak = height >= max(level, s.top_fraction * cur.peak) and abs(self._rate) <= s.top_max_rate \
             and in_position is not False
         if not near_peak:

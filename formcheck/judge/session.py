@@ -210,7 +210,7 @@ class Session:
         xy, sig = self._measure(t, obs, outline)
         values = {k: sig.values.get(k, math.nan) for k in self.spec.signals}
         in_position = self._judge_position(values)
-        side: Side | None = sig.back_side if self.spec.per_side else None
+        side: Side | None = sig.side_of(self.spec.side_role) if self.spec.per_side else None
         booked_to: HoldSide | None = side if self.spec.per_side else BOTH
         self._follow_baselines(t, values)
         statuses, verdict = self._judge_form(values, sig.reasons)

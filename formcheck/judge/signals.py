@@ -22,13 +22,19 @@ from formcheck.pose import landmarks as lm
 # a positive depth difference means the left side is nearer the camera.
 _BACK_BY_SIGN: dict[int, Side] = {1: "right", -1: "left"}
 _NEAR_BY_SIGN: dict[int, Side] = {1: "left", -1: "right"}
+# A positive ankle-height difference (right ankle lower in the image than the left) means the left foot is lifted.
+_LIFTED_BY_SIGN: dict[int, Side] = {1: "left", -1: "right"}
+#: Ankle height difference (thigh lengths) needed to swap the lifted and planted legs: a foot held at the
+#: glute or kicked up is 0.8-1.5 thigh lengths above the other; two feet on the floor differ by < 0.1.
+LIFTED_MARGIN = 0.3
 
 # Landmarks each per-leg angle needs (on that leg's side), to say why a value is unknown.
 LANDMARKS_NEEDED = {
     "hip_ext": ("SHOULDER", "HIP", "KNEE"), "thigh": ("HIP", "KNEE"), "knee": ("HIP", "KNEE", "ANKLE"),
     "shin": ("KNEE", "ANKLE"), "bridge_line": ("SHOULDER", "HIP", "KNEE"),
     "hip_height": ("SHOULDER", "HIP", "KNEE"), "hip_lift": ("SHOULDER", "HIP", "KNEE"),
-    "knee_past_toe": ("KNEE", "ANKLE", "FOOT_INDEX"),
+    "knee_past_toe": ("KNEE", "ANKLE", "FOOT_INDEX"), "elbow": ("SHOULDER", "ELBOW", "WRIST"),
+    "arm_lean": ("SHOULDER", "WRIST"),
 }
 
 
@@ -37,8 +43,8 @@ LANDMARKS_NEEDED = {
 class FrameSignals:
     """Signals of one frame. ``values`` NaN = unknown, with the reason in ``reasons``.
 
-    ``facing`` +1 image-right / -1 image-left / 0 unknown; ``back_side`` / ``near_side`` are
-    "left", "right" or None (unknown).
+    ``facing`` +1 image-right / -1 image-left / 0 unknown; ``back_side`` / ``near_side`` /
+    ``lifted_side`` are "left", "right" or None (unknown).
     """
 
     values: dict[str, float]
@@ -47,6 +53,11 @@ class FrameSignals:
     back_side: Side | None
     near_side: Side | None
     angles: dict[str, float]
+    lifted_side: Side | None = None
+
+    def side_of(self, role: str) -> Side | None:
+        """The body side a leg role ("back", "lifted", "near") resolved to this frame (None: unknown)."""
+        return {"back": self.back_side, "lifted": self.lifted_side, "near": self.near_side}.get(role)
 
 
 class _Sticky:
@@ -76,6 +87,7 @@ class SignalExtractor:
         self._facing = _Sticky(0.25)
         self._back = _Sticky(12.0)  # degrees of thigh-angle difference needed to swap legs
         self._near = _Sticky(0.05)
+        self._lifted = _Sticky(LIFTED_MARGIN)
 
     def _update_facing(self, xy: NDArray[np.float64], trunk_len: float) -> int:
         """Facing from the nose ahead of the ears (side view), smoothed over ~10 frames."""
@@ -113,18 +125,23 @@ class SignalExtractor:
             dz = float(np.nanmean(z[[lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE]]
                                   - z[[lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE]]))
             near_side = _NEAR_BY_SIGN.get(self._near.update(dz))
+        lifted_side = _LIFTED_BY_SIGN.get(self._lifted.update(_ankle_rise(xy)))
+        if self.side_override:
+            lifted_side = self.side_override
         roles = {"left": "left", "right": "right", "back": back_side,
-                 "front": lm.other_side(back_side) if back_side else None, "near": near_side}
+                 "front": lm.other_side(back_side) if back_side else None, "near": near_side,
+                 "lifted": lifted_side, "planted": lm.other_side(lifted_side) if lifted_side else None}
 
-        values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt}
+        values: dict[str, float] = {"trunk_lean": a["trunk_lean"], "trunk_tilt": trunk_tilt,
+                                    "shoulder_turn": a["shoulder_turn"]}
         reasons: dict[str, Reason] = {}
         for base in PER_LEG:
             for role, side in roles.items():
                 name = f"{base}.{role}"
                 if side is None:
                     values[name] = np.nan
-                    reasons[name] = Reason(Unjudged.LEGS_UNCLEAR if role in ("front", "back")
-                                           else Unjudged.NEAR_SIDE_UNCLEAR)
+                    reasons[name] = Reason(Unjudged.NEAR_SIDE_UNCLEAR if role == "near"
+                                           else Unjudged.LEGS_UNCLEAR)
                     continue
                 values[name] = a[f"{base}_{side}"]
                 if not np.isfinite(values[name]):
@@ -137,11 +154,22 @@ class SignalExtractor:
         values["back_curvature"] = float(outline_curvature)
         if not np.isfinite(outline_curvature):
             reasons["back_curvature"] = outline_reason or Reason(Unjudged.OUTLINE_LOST, "back outline not measured")
-        for k in ("trunk_lean", "trunk_tilt"):
+        for k in ("trunk_lean", "trunk_tilt", "shoulder_turn"):
             if not np.isfinite(values[k]):
-                reasons[k] = Reason(Unjudged.TRUNK_HIDDEN if k == "trunk_tilt" or facing
+                reasons[k] = Reason(Unjudged.TRUNK_HIDDEN if k != "trunk_lean" or facing
                                     else Unjudged.FACING_UNCLEAR)
-        return FrameSignals(values, reasons, facing, back_side, near_side, a)
+        return FrameSignals(values, reasons, facing, back_side, near_side, a, lifted_side)
+
+
+def _ankle_rise(xy: NDArray[np.float64]) -> float:
+    """How much higher the left ankle is than the right, in thigh lengths (+ left foot higher; NaN unknown).
+
+    Image y grows down, so this is (right ankle y - left ankle y) / mean thigh length.
+    """
+    thighs = [float(np.linalg.norm(xy[lm.KNEE[s]] - xy[lm.HIP[s]])) for s in lm.SIDES]
+    thigh = float(np.nanmean(thighs)) if np.isfinite(thighs).any() else np.nan
+    dy = float(xy[lm.ANKLE["right"], 1] - xy[lm.ANKLE["left"], 1])
+    return dy / thigh if np.isfinite(thigh) and thigh > 1 else np.nan
 
 
 def _missing_reason(xy: NDArray[np.float64], base: str, side: str, facing: int) -> Reason:
@@ -150,6 +178,6 @@ def _missing_reason(xy: NDArray[np.float64], base: str, side: str, facing: int) 
                if np.isnan(xy[getattr(lm, n)[side]]).any()]
     if missing:
         return Reason(Unjudged.LANDMARKS_HIDDEN, ", ".join(missing))
-    if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe"):
+    if not facing and base in ("hip_ext", "thigh", "shin", "knee_past_toe", "arm_lean"):
         return Reason(Unjudged.FACING_UNCLEAR)
     return Reason(Unjudged.NOT_MEASURABLE)

@@ -144,7 +144,7 @@ def ground_truth(script: ClipScript, frames: list[SynthFrame]) -> dict:
         "reps": [asdict(r) for r in script.reps],
         "baseline": asdict(script.baseline) if script.baseline else None,
         "fault_rules": FAULT_RULES[script.exercise],
-        "angle_units": {k: UNITS[k] for k in ("trunk_lean", *PER_LEG)},
+        "angle_units": {k: UNITS[k] for k in ("trunk_lean", "shoulder_turn", *PER_LEG)},
         "landmark_names": list(lm.NAMES),
         "frames": frame_docs,
     }

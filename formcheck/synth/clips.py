@@ -56,6 +56,15 @@ class _LungePose(TypedDict, total=False):
     tilt: float
 
 
+class _QuadPose(TypedDict, total=False):
+    """Pose keywords of :func:`quad_stretch` that a fault changes."""
+
+    held_thigh: float
+    held_knee: float
+    trunk: float
+    tilt: float
+
+
 def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
@@ -66,16 +75,20 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
           leave: tuple[float, float] | None = None, height: float = 1.75, yaw: float = 0.0,
           imaging: Imaging = Imaging(), motion: Motion = Motion(sway_deg=0.6, breath_hz=0.25),
           outfit: str = "blue", scene: str = "wood", fps: float = 15.0, width: int = 640,
-          height_px: int = 480, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+          height_px: int = 480, description: str = "", tags: tuple[str, ...] = (), twist: float = 0.0,
+          exercise: str = "kneeling-hip-flexor") -> ClipScript:
     """Kneeling hip-flexor lunge, ``side`` = kneeling (stretched) leg.
 
     Timeline: tall kneeling (1.5 s) -> step into a neutral half-kneel (1.2 s) -> neutral set-up
     (2.0 s, the tilt baseline) -> move into the stretch (1.5 s) -> hold ``hold_s`` -> release
     (1.5 s) -> tall kneeling (1.2 s) -> 1 s. ``episodes``: (start, end, pose overrides) inside the
     hold, entered and left over 0.8 s. ``leave``: (start, end) inside the hold where the person
-    goes back to tall kneeling (1.2 s moves) and then re-enters the stretch.
+    goes back to tall kneeling (1.2 s moves) and then re-enters the stretch. ``twist`` (deg): the stretch
+    turns the chest this far toward the front leg (``exercise`` "low-lunge-twist"; a twist-less lunge
+    scored as that exercise has no true hold: it is a negative).
     """
     d = body_dims(height)
+    turn = twist if side == "right" else -twist  # the front leg is the other one; + turns the chest left
 
     def hk(**kw: Unpack[_HalfKneelArgs]) -> Pose:
         args: _HalfKneelArgs = dict(back_thigh=back_thigh, front_knee=front_knee, trunk=trunk, tilt=tilt, arms=arms)
@@ -84,7 +97,7 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
 
     tall = P.tall_kneeling(d)
     setup = hk(back_thigh=SETUP_BACK_THIGH, tilt=0.0, trunk=0.0, front_knee=90.0)
-    stretch = hk()
+    stretch = hk().with_(twist=turn)
     t_setup, t_in = 2.7, 4.7
     h0 = t_in + 1.5
     h1 = h0 + hold_s
@@ -93,7 +106,7 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
     holds: list[Interval] = []
     for a_rel, b_rel, changes in episodes:
         a, b = h0 + a_rel, h0 + b_rel
-        faulty = hk(**changes)
+        faulty = hk(**changes).with_(twist=turn)
         keys += [Keyframe(a, stretch, 0), Keyframe(a + 0.8, faulty, 0.8), Keyframe(b, faulty, 0),
                  Keyframe(b + 0.8, stretch, 0.8)]
     if leave is not None:
@@ -106,8 +119,10 @@ def lunge(name: str, side: str, *, facing: int = 1, hold_s: float = 34.0, tilt: 
     keys += [Keyframe(h1, stretch, 0), Keyframe(h1 + 1.5, setup, 1.5), Keyframe(h1 + 2.7, tall, 1.2),
              Keyframe(h1 + 3.7, tall, 1.0)]
     keys.sort(key=lambda k: k.t)
+    if exercise == "low-lunge-twist" and twist == 0:
+        holds = []
     return ClipScript(
-        name=name, exercise="kneeling-hip-flexor", description=description, facing=facing,
+        name=name, exercise=exercise, description=description, facing=facing,
         timeline=Timeline(tuple(keys), replace(motion, seed=zlib.crc32(name.encode()) % 1000)),
         body_height=height, fps=fps, width=width, height=height_px,
         camera=CameraSpec(yaw_deg=yaw, distance=2.7 * max(height, 1.75) / 1.75, target_f=-0.1,
@@ -215,6 +230,129 @@ def supported_bridge(name: str, *, facing: int = 1, hold_s: float = 32.0, drop_a
         outfit=OUTFITS[outfit], scene=SCENES[scene], imaging=imaging, holds=(Interval(h0, h1),), tags=tags)
 
 
+def _standing_camera(height: float, yaw: float) -> CameraSpec:
+    """Side camera for standing exercises, portrait frame, whole body in view (metres, degrees)."""
+    return CameraSpec(yaw_deg=yaw, pitch_deg=4.0, distance=2.0 * max(height, 1.75) / 1.75, target_f=0.0,
+                      target_u=0.88 * height / 1.75)
+
+
+def quad_stretch(name: str, side: str, *, facing: int = 1, hold_s: float = 12.0, held_thigh: float = 0.0,
+                 held_knee: float = 35.0, trunk: float = 0.0, tilt: float = 0.0, wall_hand: bool = True,
+                 episodes: tuple[tuple[float, float, dict], ...] = (), height: float = 1.75, yaw: float = 0.0,
+                 outfit: str = "blue", scene: str = "wood", fps: float = 15.0, description: str = "",
+                 tags: tuple[str, ...] = ()) -> ClipScript:
+    """Standing quad stretch, ``side`` = the held (stretched) leg.
+
+    Timeline: standing (1.5 s) -> foot up and held behind (1.5 s) -> hold ``hold_s`` -> foot down
+    (1.2 s) -> standing 1 s. ``episodes``: (start, end, overrides of :func:`postures.standing_quad`)
+    inside the hold, entered and left over 0.8 s. Portrait 480x640 frame.
+    """
+    d = body_dims(height)
+    wall = P.standing_quad(d, side, held_thigh=0.0, held_knee=175.0, wall_hand=wall_hand)
+    stand = wall.with_(**{f"shin_{side[0]}": 0.0, f"thigh_{side[0]}": 0.0, f"foot_{side[0]}": 0.0})
+
+    def q(**kw: float) -> Pose:
+        args: dict = dict(held_thigh=held_thigh, held_knee=held_knee, trunk=trunk, tilt=tilt, wall_hand=wall_hand)
+        args.update(kw)
+        return P.standing_quad(d, side, **args)
+
+    stretch = q()
+    h0 = 3.0
+    h1 = h0 + hold_s
+    keys = [Keyframe(0.0, stand), Keyframe(1.5, stand), Keyframe(h0, stretch, 1.5)]
+    for a_rel, b_rel, changes in episodes:
+        a, b = h0 + a_rel, h0 + b_rel
+        faulty = q(**changes)
+        keys += [Keyframe(a, stretch, 0), Keyframe(a + 0.8, faulty, 0.8), Keyframe(b, faulty, 0),
+                 Keyframe(b + 0.8, stretch, 0.8)]
+    keys += [Keyframe(h1, stretch, 0), Keyframe(h1 + 1.2, stand, 1.2), Keyframe(h1 + 2.2, stand, 0)]
+    keys.sort(key=lambda k: k.t)
+    return ClipScript(
+        name=name, exercise="standing-quad-stretch", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(sway_deg=0.6, breath_hz=0.25, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=480, height=640, camera=_standing_camera(height, yaw),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], side=side, holds=(Interval(h0, h1, side),), tags=tags)
+
+
+def walking_lunges(name: str, *, facing: int = 1, steps: int = 4, height: float = 1.75, outfit: str = "blue",
+                   fps: float = 15.0, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Lunges on alternate legs from standing (1.0 s down, 0.8 s at the bottom, 1.0 s up, 0.6 s
+    standing): the back foot rises behind, but both knees bend, so this is no standing quad stretch."""
+    d = body_dims(height)
+    stand = P.standing(d)
+    keys = [Keyframe(0.0, stand), Keyframe(1.5, stand)]
+    t = 1.5
+    for i in range(steps):
+        side = "left" if i % 2 == 0 else "right"
+        low = P.half_kneeling(d, side, back_thigh=-12.0, front_knee=92.0, arms="hang")
+        low = low.with_(root_u=low.root_u + 0.05 * d.scale)  # back knee just off the floor
+        keys += [Keyframe(t + 1.0, low, 1.0), Keyframe(t + 1.8, low, 0), Keyframe(t + 2.8, stand, 1.0),
+                 Keyframe(t + 3.4, stand, 0)]
+        t += 3.4
+    return ClipScript(
+        name=name, exercise="standing-quad-stretch", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(sway_deg=0.4, breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, width=480, height=640, camera=_standing_camera(height, 0.0),
+        outfit=OUTFITS[outfit], tags=tags)
+
+
+def kickback(name: str, sides: tuple[str, ...], *, facing: int = 1, kick_thigh: float = -95.0,
+             kick_knee: float = 90.0, top_s: float = 1.2, height: float = 1.75, outfit: str = "blue",
+             scene: str = "wood", fps: float = 15.0, description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Glute kickbacks on all fours, one rep per entry of ``sides`` (the kicking leg of each rep).
+
+    Each rep: kick up 0.8 s, hold ``top_s`` at the top, lower 0.8 s, rest 1.2 s. ``kick_thigh``: thigh
+    angle at the top (deg from down, + forward; -90 = straight back, more negative = higher);
+    ``kick_knee``: knee angle at the top (90 donkey kick, 178 straight leg).
+    """
+    d = body_dims(height)
+    rest = P.quadruped(d, sides[0])
+    keys = [Keyframe(0.0, rest), Keyframe(2.0, rest)]
+    reps: list[Rep] = []
+    t = 2.0
+    for side in sides:
+        rest = P.quadruped(d, side)
+        top = P.quadruped(d, side, kick_thigh=kick_thigh, kick_knee=kick_knee)
+        keys += [Keyframe(t, rest, 0), Keyframe(t + 0.8, top, 0.8), Keyframe(t + 0.8 + top_s, top, 0),
+                 Keyframe(t + 1.6 + top_s, rest, 0.8), Keyframe(t + 2.8 + top_s, rest, 0)]
+        reps.append(Rep(t, t + 1.6 + top_s, t + 0.8, t + 0.8 + top_s, side))
+        t += 2.8 + top_s
+    keys.append(Keyframe(t + 0.5, keys[-1].pose, 0))
+    return ClipScript(
+        name=name, exercise="glute-kickback", description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(breath_hz=0.3, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, camera=CameraSpec(pitch_deg=6.0, distance=2.5 * max(height, 1.75) / 1.75,
+                                                       target_f=-0.1, target_u=0.40 * height / 1.75),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], reps=tuple(reps), tags=tags)
+
+
+def prone_hold(name: str, *, facing: int = 1, hold_s: float = 12.0, hip_u: float = 0.18, elbow: float = 178.0,
+               arm_lean: float = 0.0, knee_down: bool = False, finish: str = "", height: float = 1.75,
+               outfit: str = "blue", scene: str = "wood", fps: float = 15.0, exercise: str = "upward-dog",
+               description: str = "", tags: tuple[str, ...] = ()) -> ClipScript:
+    """Upward dog from a plank: plank (2 s) -> lower the hips and lift the chest (1.5 s) -> hold ``hold_s``
+    -> back to the plank (1.5 s) -> 1 s. ``finish`` "plank" or "down_dog": the whole clip is that pose
+    instead (a negative: no upward-dog hold). Pose keywords: :func:`postures.prone_on_hands`."""
+    d = body_dims(height)
+    plank = P.prone_on_hands(d, hip_u=0.385)
+    if finish:
+        other = plank if finish == "plank" else P.downward_dog(d)
+        keys = [Keyframe(0.0, plank), Keyframe(2.0, plank), Keyframe(3.5, other, 1.5), Keyframe(3.5 + hold_s, other, 0),
+                Keyframe(5.0 + hold_s, plank, 1.5), Keyframe(6.0 + hold_s, plank, 0)]
+        holds: tuple[Interval, ...] = ()
+    else:
+        dog = P.prone_on_hands(d, hip_u=hip_u, elbow=elbow, arm_lean=arm_lean, knee_down=knee_down)
+        keys = [Keyframe(0.0, plank), Keyframe(2.0, plank), Keyframe(3.5, dog, 1.5), Keyframe(3.5 + hold_s, dog, 0),
+                Keyframe(5.0 + hold_s, plank, 1.5), Keyframe(6.0 + hold_s, plank, 0)]
+        holds = (Interval(3.5, 3.5 + hold_s),)
+    return ClipScript(
+        name=name, exercise=exercise, description=description, facing=facing,
+        timeline=Timeline(tuple(keys), Motion(breath_hz=0.25, seed=zlib.crc32(name.encode()) % 1000)),
+        body_height=height, fps=fps, camera=CameraSpec(pitch_deg=6.0, distance=2.7 * max(height, 1.75) / 1.75,
+                                                       target_f=-0.35 * height / 1.75, target_u=0.40 * height / 1.75),
+        outfit=OUTFITS[outfit], scene=SCENES[scene], holds=holds, tags=tags)
+
+
 def _build() -> dict[str, ClipScript]:
     s: list[ClipScript] = []
     noisy = Imaging(noise_sigma=4.0, jitter_px=1.0, jitter_deg=0.15, seed=7)
@@ -301,6 +439,94 @@ def _build() -> dict[str, ClipScript]:
     s.append(bridge("bridge_knees_apart_top", reps=3, knees_apart_top=0.10, scene="grey", description="Three "
                     "good reps; the knees drift apart and back at each top: still three reps.",
                     tags=("good", "reps")))
+    # --- low lunge with spinal twist ------------------------------------------------------------------
+    tw, tw_deg, tw_hold = "low-lunge-twist", 40.0, 12.0
+    s.append(lunge("twist_good_left", "left", facing=1, exercise=tw, twist=tw_deg, hold_s=tw_hold,
+                   description="Good twisted lunge, left knee down, chest turned 40 deg toward the front (right) leg.",
+                   tags=("good",)))
+    s.append(lunge("twist_good_right", "right", facing=-1, outfit="red", exercise=tw, twist=tw_deg, hold_s=tw_hold,
+                   description="Good twisted lunge, right knee down, facing left.", tags=("good",)))
+    s.append(lunge("twist_good_left_faceleft", "left", facing=-1, outfit="green", scene="grey", exercise=tw,
+                   twist=tw_deg, hold_s=tw_hold, description="Good twisted lunge, left knee down, facing left.",
+                   tags=("good",)))
+    s.append(lunge("twist_good_right_yaw15", "right", facing=1, yaw=15.0, exercise=tw, twist=tw_deg, hold_s=tw_hold,
+                   description="Good twisted lunge, right knee down, camera 15 deg off the side view.",
+                   tags=("good", "yaw")))
+    twist_faults: dict[str, _LungePose] = {
+        "trunk_forward": dict(trunk=22.0, back_thigh=-36.0),
+        "back_arched": dict(trunk=-14.0, back_thigh=-10.0),
+        "hip_flexed": dict(back_thigh=8.0),
+        "front_knee_forward": dict(front_knee=62.0),
+        "front_knee_back": dict(front_knee=128.0),
+    }
+    for i, (code, lch) in enumerate(twist_faults.items()):
+        side, facing = ("left", 1) if i % 2 == 0 else ("right", -1)
+        s.append(lunge(f"twist_fault_{code}", side, facing=facing, exercise=tw, twist=tw_deg, hold_s=tw_hold, **lch,
+                       description=f"Twisted lunge with the fault {code} only.", tags=("fault",)))
+    s.append(lunge("twist_neg_no_twist", "left", facing=1, exercise=tw, twist=0.0, hold_s=tw_hold,
+                   description="The kneeling stretch without a twist: no low-lunge-twist hold.", tags=("negative",)))
+    # --- standing quad stretch ----------------------------------------------------------------------
+    # The held leg is the one nearer the camera (facing image-right shows the right side): behind the
+    # standing leg the far one is hidden and its landmarks are not trusted (visibility ~0.2-0.4).
+    s.append(quad_stretch("quad_good_left", "left", facing=-1, description="Good hold, left foot held, "
+                          "facing left, hand on a wall.", tags=("good",)))
+    s.append(quad_stretch("quad_good_right", "right", facing=1, outfit="red", scene="grey",
+                          description="Good hold, right foot held, facing right, hand on a wall.", tags=("good",)))
+    s.append(quad_stretch("quad_good_right_nowall", "right", facing=1, wall_hand=False, outfit="green",
+                          description="Good hold, right foot held, facing right, free arm hanging.", tags=("good",)))
+    s.append(quad_stretch("quad_good_left_tall", "left", facing=-1, height=1.90, outfit="green", scene="grey",
+                          description="Good hold, left foot held, facing left, 1.90 m body.", tags=("good",)))
+    quad_faults: dict[str, _QuadPose] = {
+        "knee_forward": dict(held_thigh=32.0),
+        "heel_far": dict(held_knee=95.0),
+        "trunk_forward": dict(trunk=24.0),
+        "back_arched": dict(trunk=-18.0, tilt=-8.0, held_thigh=-22.0),
+    }
+    for i, (code, qch) in enumerate(quad_faults.items()):
+        side, facing = ("left", -1) if i % 2 == 0 else ("right", 1)
+        s.append(quad_stretch(f"quad_fault_{code}", side, facing=facing, **qch,
+                              description=f"Whole hold with the fault {code} only.", tags=("fault",)))
+    s.append(quad_stretch("quad_fault_midhold", "right", facing=1, hold_s=14.0,
+                          episodes=((5.0, 9.0, dict(held_thigh=32.0)),),
+                          description="Good hold; the knee drifts forward 5-9 s into it, then back.",
+                          tags=("fault", "midhold")))
+    s.append(walking_lunges("quad_neg_walking_lunges", description="Four lunges on alternate legs: the back "
+                            "foot rises but both knees bend: no quad-stretch hold.", tags=("negative",)))
+    # --- glute kickback -----------------------------------------------------------------------------
+    s.append(kickback("kick_good_left", ("left",) * 4, facing=-1, description="Four donkey kicks with the left "
+                      "leg (near the camera), thigh just above the trunk line.", tags=("good", "reps")))
+    s.append(kickback("kick_good_right", ("right",) * 4, facing=1, outfit="red", scene="grey",
+                      description="Four donkey kicks with the right leg, facing right.", tags=("good", "reps")))
+    s.append(kickback("kick_good_straight_far", ("left",) * 3, facing=1, kick_knee=178.0, outfit="green",
+                      description="Three straight-leg kickbacks with the far (left) leg, facing right.",
+                      tags=("good", "reps")))
+    s.append(kickback("kick_good_both_sides", ("left",) * 3 + ("right",) * 3, facing=-1, kick_knee=178.0,
+                      description="Three straight-leg kickbacks on the left, then three on the right.",
+                      tags=("good", "reps")))
+    s.append(kickback("kick_fault_kick_low", ("right",) * 3, facing=1, kick_thigh=-58.0, description="Three "
+                      "kicks that stop well below hip height.", tags=("fault", "reps")))
+    s.append(kickback("kick_fault_back_arched", ("left",) * 3, facing=-1, kick_thigh=-138.0, description="Three "
+                      "kicks far above the trunk line (arching the low back).", tags=("fault", "reps")))
+    # --- upward dog ----------------------------------------------------------------------------------
+    s.append(prone_hold("updog_good_right", facing=1, description="Good upward dog, facing right.", tags=("good",)))
+    s.append(prone_hold("updog_good_left", facing=-1, outfit="red", scene="grey", description="Good upward dog, "
+                        "facing left.", tags=("good",)))
+    s.append(prone_hold("updog_good_deep_left", facing=-1, hip_u=0.15, outfit="green", description="Good, deep "
+                        "upward dog (hips lower), facing left.", tags=("good",)))
+    s.append(prone_hold("updog_fault_arms_bent", facing=1, hip_u=0.15, elbow=118.0, description="Arms bent "
+                        "(a cobra on the hands) only.", tags=("fault",)))
+    s.append(prone_hold("updog_fault_shoulders_forward", facing=-1, arm_lean=26.0, description="Shoulders far in "
+                        "front of the wrists only.", tags=("fault",)))
+    s.append(prone_hold("updog_fault_shoulders_back", facing=1, arm_lean=-26.0, description="Shoulders behind "
+                        "the wrists only.", tags=("fault",)))
+    s.append(prone_hold("updog_fault_hips_high", facing=-1, hip_u=0.30, description="Hips piked up toward a "
+                        "plank only.", tags=("fault",)))
+    s.append(prone_hold("updog_fault_knees_down", facing=1, hip_u=0.21, knee_down=True, description="Knees "
+                        "resting on the floor only.", tags=("fault",)))
+    s.append(prone_hold("updog_neg_plank", facing=1, finish="plank", description="A plank held on the hands: "
+                        "no upward-dog hold.", tags=("negative",)))
+    s.append(prone_hold("updog_neg_down_dog", facing=-1, finish="down_dog", description="From a plank into a "
+                        "downward dog: no upward-dog hold.", tags=("negative",)))
     # --- supported bridge ---------------------------------------------------------------------------
     s.append(supported_bridge("supported_bridge_drop", hold_s=34.0, drop_at=28.0, description="Rests "
                               "on a block; the block slips and the hips drop 28 s into the hold.",

@@ -38,6 +38,19 @@ def fwd_normal(d: np.ndarray) -> np.ndarray:
     return np.array([d[1], -d[0]])
 
 
+def twist_rotation(axis: np.ndarray, deg: float) -> np.ndarray:
+    """3x3 rotation of (f, u, r) points by ``deg`` about the sagittal unit direction ``axis`` (f, u):
+    right-handed, so about an upward axis + moves the right side (+r) forward (+f)."""
+    a = np.array([axis[0], axis[1], 0.0]) / float(np.linalg.norm(axis))
+    k = np.array([[0.0, -a[2], a[1]], [a[2], 0.0, -a[0]], [-a[1], a[0], 0.0]])
+    t = math.radians(deg)
+    return np.eye(3) + math.sin(t) * k + (1.0 - math.cos(t)) * (k @ k)
+
+
+#: Landmarks carried by the upper body (turned by ``Pose.twist``): face, shoulders, arms, hands.
+UPPER_BODY = tuple(range(0, 23))
+
+
 def p3(fu: np.ndarray, r: float = 0.0) -> np.ndarray:
     """3D (f, u, r) point from an (f, u) pair and a lateral offset."""
     return np.array([fu[0], fu[1], r])
@@ -171,6 +184,14 @@ def forward_kinematics(pose: Pose, dims: BodyDims, spine_samples: int = 9) -> Ki
         joints[f"sole_heel_{side}"] = p3(an2 - d.heel_back * 1.3 * fdir2 - d.ankle_height * fup, lat_knee)
         joints[f"sole_toe_{side}"] = p3(an2 + d.toe_front * 1.02 * fdir2 - d.ankle_height * fup, lat_knee)
         joints[f"foot_up_{side}"] = p3(fup)
+    if pose.twist:
+        rot = twist_rotation(ta, pose.twist)
+        o = p3(hip_mid)
+        L[list(UPPER_BODY)] = (L[list(UPPER_BODY)] - o) @ rot.T + o
+        for name in ("head", "hand_tip_left", "hand_tip_right"):
+            joints[name] = rot @ (joints[name] - o) + o
+        for name in ("hand_dir_left", "hand_dir_right"):
+            joints[name] = rot @ joints[name]
     return Kinematics(pose, dims, L, joints, pelvis, thorax, head, spine, spine_tan)
 
 

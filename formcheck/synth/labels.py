@@ -31,6 +31,30 @@ FAULT_RULES: dict[str, dict[str, str]] = {
         "feet_too_far": "knee angle > 110 deg (at the top of a rep)",
         "feet_too_close": "knee angle < 65 deg (at the top of a rep)",
     },
+    "low-lunge-twist": {
+        "trunk_forward": "trunk_lean > 15 deg",
+        "back_arched": "trunk_lean < -10 deg",
+        "hip_flexed": "hip_ext of the kneeling (back) leg < 0 deg (thigh in front of the trunk line)",
+        "front_knee_forward": "front knee angle < 75 deg, or knee_past_toe of the front leg > 0.25 shin",
+        "front_knee_back": "front knee angle > 115 deg",
+    },
+    "standing-quad-stretch": {
+        "knee_forward": "thigh angle of the held (lifted) leg > 15 deg (knee forward of the hip)",
+        "heel_far": "knee angle of the held leg > 60 deg",
+        "trunk_forward": "trunk_lean > 15 deg",
+        "back_arched": "trunk_lean < -10 deg, or hip_ext of the held leg > 25 deg",
+    },
+    "glute-kickback": {
+        "kick_low": "hip_ext of the kicking leg < 0 deg at the top of a rep (thigh below the trunk line)",
+        "back_arched": "hip_ext of the kicking leg > 35 deg at the top of a rep",
+    },
+    "upward-dog": {
+        "arms_bent": "elbow angle < 150 deg (near side)",
+        "shoulders_forward": "arm_lean > 15 deg (shoulder in front of the wrist, near side)",
+        "shoulders_back": "arm_lean < -15 deg",
+        "hips_high": "hip_ext < 30 deg (near side)",
+        "knees_down": "knee angle < 168 deg (near side)",
+    },
     "supported-bridge": {
         "hips_dropped": "hip_lift fell by more than 0.10 thigh lengths below its median over the "
                         "first 1 s of the hold",
@@ -70,6 +94,24 @@ def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
         flags["hip_flexed"] = ang[f"hip_ext_{back}"] < 0
         flags["front_knee_forward"] = (ang[f"knee_{front}"] < 75) | (ang[f"knee_past_toe_{front}"] > 0.25)
         flags["front_knee_back"] = ang[f"knee_{front}"] > 115
+    elif ex == "low-lunge-twist":
+        back = script.side or "left"
+        front = "right" if back == "left" else "left"
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        trunk = ang["trunk_lean"]
+        flags["trunk_forward"] = trunk > 15
+        flags["back_arched"] = trunk < -10
+        flags["hip_flexed"] = ang[f"hip_ext_{back}"] < 0
+        flags["front_knee_forward"] = (ang[f"knee_{front}"] < 75) | (ang[f"knee_past_toe_{front}"] > 0.25)
+        flags["front_knee_back"] = ang[f"knee_{front}"] > 115
+    elif ex == "standing-quad-stretch":
+        held = script.side or "left"
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        trunk = ang["trunk_lean"]
+        flags["knee_forward"] = ang[f"thigh_{held}"] > 15
+        flags["heel_far"] = ang[f"knee_{held}"] > 60
+        flags["trunk_forward"] = trunk > 15
+        flags["back_arched"] = (trunk < -10) | (ang[f"hip_ext_{held}"] > 25)
     elif ex == "bridge":
         judge = _within(t, [(r.top_start_s, r.top_end_s) for r in script.reps])
         line, knee = _both(ang, "bridge_line"), _both(ang, "knee")
@@ -77,6 +119,22 @@ def label_faults(script: ClipScript, t: np.ndarray, ang: dict[str, np.ndarray],
         flags["hips_overarched"] = line > 190
         flags["feet_too_far"] = knee > 110
         flags["feet_too_close"] = knee < 65
+    elif ex == "glute-kickback":
+        judge = _within(t, [(r.top_start_s, r.top_end_s) for r in script.reps])
+        kick = np.full(len(t), np.nan)
+        for r in script.reps:  # the kicking leg of each rep, from its start to its end
+            m = _within(t, [(r.start_s, r.end_s)])
+            kick[m] = ang[f"hip_ext_{r.side or 'left'}"][m]
+        flags["kick_low"] = kick < 0
+        flags["back_arched"] = kick > 35
+    elif ex == "upward-dog":
+        near = "right" if script.facing == 1 else "left"
+        judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
+        flags["arms_bent"] = ang[f"elbow_{near}"] < 150
+        flags["shoulders_forward"] = ang[f"arm_lean_{near}"] > 15
+        flags["shoulders_back"] = ang[f"arm_lean_{near}"] < -15
+        flags["hips_high"] = ang[f"hip_ext_{near}"] < 30
+        flags["knees_down"] = ang[f"knee_{near}"] < 168
     elif ex == "supported-bridge":
         judge = _within(t, [(h.start_s, h.end_s) for h in script.holds])
         lift = _both(ang, "hip_lift")

@@ -17,6 +17,8 @@ Segment angles are **absolute** (against world vertical), in degrees:
 * ``tilt``: pelvic tilt of the pelvis against the trunk, **+ posterior** (top of the pelvis
   rotated backward, tailbone under), - anterior. Rotating the pelvis changes only the pelvis,
   glutes and the lumbar curve; hip joint centres, thighs and the trunk line are unchanged.
+* ``twist``: rotation of the upper body (thorax, shoulders, arms, head) about the trunk axis, **+ the
+  chest turns toward the anatomical left** (right shoulder forward); pelvis and legs stay put.
 * ``neck`` and ``head``: neck direction relative to the trunk axis and head relative to the
   neck, + forward (chin toward the chest).
 """
@@ -38,6 +40,7 @@ class Pose:
     root_u: float = 0.93  # hip-joint midpoint height above the floor (m)
     trunk: float = 0.0
     tilt: float = 0.0
+    twist: float = 0.0
     neck: float = 0.0
     head: float = 0.0
     thigh_l: float = 0.0

@@ -191,3 +191,127 @@ def bridge_hip_u(d: BodyDims, line_deg: float, *, foot_f: float = 0.42, shoulder
             hi = mid
     return 0.5 * (lo + hi)
 
+
+
+# --- standing on one leg ----------------------------------------------------------------------------
+
+def standing_quad(d: BodyDims, held_side: str, *, held_thigh: float = 0.0, held_knee: float = 35.0,
+                  trunk: float = 0.0, tilt: float = 0.0, wall_hand: bool = True) -> Pose:
+    """Standing quad stretch: the ``held_side`` foot held behind by that hand, the other leg straight.
+
+    ``held_thigh``: held thigh angle from down (deg, + knee forward of the hip; 0 = pointing straight
+    down next to the standing knee). ``held_knee``: held knee angle (deg; ~35 = heel at the glute,
+    90 = shin horizontal behind). ``trunk``: trunk lean (deg, + forward). ``wall_hand``: the other hand
+    rests on a wall in front at shoulder height (else it hangs).
+    """
+    held, other = _SFX[held_side], _SFX["right" if held_side == "left" else "left"]
+    shin = held_thigh - (180.0 - held_knee)  # from down, + forward: a bent knee points the shin back/up
+    p = Pose(root_f=0.0, root_u=d.thigh + d.shank + d.ankle_height, trunk=trunk, tilt=tilt, **{
+        f"thigh_{other}": 0.0, f"shin_{other}": 0.0, f"foot_{other}": 0.0, f"knee_out_{other}": 0.01,
+        f"thigh_{held}": held_thigh, f"shin_{held}": shin, f"foot_{held}": 180.0 + shin + 50.0,
+        f"knee_out_{held}": 0.0})
+    k = forward_kinematics(p, d)
+    sh = k.joints["shoulder_mid"][:2]
+    ankle = k.landmarks[lm.ANKLE[held_side], :2]
+    a1, a2 = _two_link(sh, ankle + np.array([0.0, 0.02 * d.scale]), d.upper_arm, d.forearm, bend_sign=1.0)
+    lat = d.hip_half_width - d.shoulder_half_width
+    changes = {f"uarm_{held}": a1, f"farm_{held}": a2, f"hand_{held}": 0.0,
+               f"elbow_out_{held}": 0.04 * d.scale, f"wrist_out_{held}": lat + 0.03 * d.scale}
+    if wall_hand:
+        target = sh + np.array([0.52 * d.scale, 0.02 * d.scale])
+        b1, b2 = _two_link(sh, target, d.upper_arm, d.forearm, bend_sign=1.0)
+        changes.update({f"uarm_{other}": b1, f"farm_{other}": b2, f"hand_{other}": -80.0,
+                        f"elbow_out_{other}": 0.03 * d.scale, f"wrist_out_{other}": 0.0})
+    else:
+        changes.update({f"uarm_{other}": 3.0, f"farm_{other}": 6.0})
+    return p.with_(**changes)
+
+
+# --- on all fours -----------------------------------------------------------------------------------
+
+def quadruped(d: BodyDims, kick_side: str = "left", *, kick_thigh: float = 0.0, kick_knee: float = 90.0,
+              neck: float = -35.0) -> Pose:
+    """On all fours: hands under the shoulders (arms straight), knees under the hips, shins on the floor.
+
+    ``kick_side`` leg's thigh is at ``kick_thigh`` deg from down (+ forward; 0 = kneeling under the hip,
+    -90 = straight back at hip height, below -90 above it) with knee angle ``kick_knee`` (90 = donkey
+    kick, 180 = straight leg); the shin keeps lying on the floor while the thigh is vertical. ``neck``:
+    head relative to the trunk (deg, - lifts the chin so the face looks forward-down).
+    """
+    kick, other = _SFX[kick_side], _SFX["right" if kick_side == "left" else "left"]
+    ku = _kneel_knee_u(d)
+    hip_u = ku + d.thigh
+    wrist_u = 0.035 * d.scale
+    sh_u = wrist_u + 0.97 * (d.upper_arm + d.forearm)
+    trunk = math.degrees(math.acos(max(-1.0, min(1.0, (sh_u - hip_u) / d.trunk))))
+    floor_shin = _back_shin(d, ku)
+    if kick_thigh == 0.0:
+        k_shin, k_foot = floor_shin, 185.0
+    else:
+        # The knee opens from the floor position: shin angle follows the thigh by (180 - knee).
+        k_shin = kick_thigh - (180.0 - kick_knee)
+        k_foot = 180.0 + k_shin + 90.0 if kick_knee < 150 else k_shin + 270.0
+    p = Pose(root_f=0.0, root_u=hip_u, trunk=trunk, neck=neck, head=0.0, **{
+        f"thigh_{other}": 0.0, f"shin_{other}": floor_shin, f"foot_{other}": 185.0, f"knee_out_{other}": 0.0,
+        f"thigh_{kick}": kick_thigh, f"shin_{kick}": k_shin, f"foot_{kick}": k_foot, f"knee_out_{kick}": 0.0})
+    k = forward_kinematics(p, d)
+    sh = k.joints["shoulder_mid"][:2]
+    a1, a2 = _two_link(sh, np.array([sh[0] + 0.02 * d.scale, wrist_u]), d.upper_arm, d.forearm, bend_sign=1.0)
+    return p.with_(uarm_l=a1, uarm_r=a1, farm_l=a2, farm_r=a2, hand_l=-80.0, hand_r=-80.0,
+                   elbow_out_l=0.0, elbow_out_r=0.0, wrist_out_l=0.0, wrist_out_r=0.0)
+
+
+# --- prone, on the hands ------------------------------------------------------------------------------
+
+def prone_on_hands(d: BodyDims, *, hip_u: float = 0.22, elbow: float = 178.0, arm_lean: float = 0.0,
+                   knee_down: bool = False, neck: float = -25.0) -> Pose:
+    """Upward dog / plank family, facing +f: hands on the floor, legs straight back to the tops of the feet.
+
+    ``hip_u``: hip joint height (m, scaled by body height; ~0.22 upward dog, hips low; the trunk line
+    then rises steeply to the shoulders; higher = piked toward a plank). ``elbow``: elbow angle (deg, 180
+    straight). ``arm_lean``: shoulders ahead (+) of / behind (-) the wrists (deg of the wrist->shoulder
+    line from vertical). ``knee_down``: knees rest on the floor (thighs slope down to them, shins flat).
+    """
+    s = d.scale
+    hu = hip_u * s
+    wrist_u = 0.035 * s
+    ku = _kneel_knee_u(d)
+    # Arm: wrist -> shoulder distance for the elbow angle, leaning by arm_lean.
+    reach = math.sqrt(d.upper_arm**2 + d.forearm**2 - 2 * d.upper_arm * d.forearm * math.cos(math.radians(elbow)))
+    sh_u = wrist_u + reach * math.cos(math.radians(arm_lean))
+    trunk = math.degrees(math.acos(max(-1.0, min(1.0, (sh_u - hu) / d.trunk))))
+    if knee_down:
+        thigh = -(90.0 - math.degrees(math.asin(max(-1.0, min(1.0, (hu - ku) / d.thigh)))))
+        shin = _back_shin(d, ku)
+    else:
+        ankle_u = 0.05 * s
+        thigh = -(90.0 - math.degrees(math.asin(max(-1.0, min(1.0, (hu - ankle_u) / (d.thigh + d.shank))))))
+        shin = thigh
+    p = Pose(root_f=0.0, root_u=hu, trunk=trunk, neck=neck, head=0.0, thigh_l=thigh, thigh_r=thigh,
+             shin_l=shin, shin_r=shin, foot_l=185.0, foot_r=185.0, knee_out_l=0.0, knee_out_r=0.0)
+    k = forward_kinematics(p, d)
+    sh = k.joints["shoulder_mid"][:2]
+    wrist = np.array([sh[0] - reach * math.sin(math.radians(arm_lean)), wrist_u])
+    a1, a2 = _two_link(sh, wrist, d.upper_arm, d.forearm, bend_sign=1.0)
+    return p.with_(uarm_l=a1, uarm_r=a1, farm_l=a2, farm_r=a2, hand_l=-80.0, hand_r=-80.0,
+                   elbow_out_l=0.02 * s, elbow_out_r=0.02 * s, wrist_out_l=0.0, wrist_out_r=0.0)
+
+
+def downward_dog(d: BodyDims) -> Pose:
+    """Downward dog, facing +f: hands and feet on the floor, hips high, arms in line with the trunk."""
+    s = d.scale
+    hu = 0.95 * s / 1.0 * 0.85
+    legs = d.thigh + d.shank
+    thigh = -math.degrees(math.acos(max(-1.0, min(1.0, (hu - 0.05 * s) / legs))))
+    trunk = 180.0 - 55.0  # shoulders down and forward of the hips
+    p = Pose(root_f=0.0, root_u=hu, trunk=trunk, neck=-20.0, thigh_l=thigh, thigh_r=thigh, shin_l=thigh,
+             shin_r=thigh, foot_l=0.0, foot_r=0.0)
+    k = forward_kinematics(p, d)
+    sh = k.joints["shoulder_mid"][:2]
+    along = sh - k.joints["hip_mid"][:2]
+    along = along / np.linalg.norm(along)
+    # Arms continue the trunk line down to the floor.
+    t = (sh[1] - 0.035 * s) / max(-along[1], 1e-3)
+    wrist = sh + along * min(t, 0.98 * (d.upper_arm + d.forearm))
+    a1, a2 = _two_link(sh, wrist, d.upper_arm, d.forearm, bend_sign=1.0)
+    return p.with_(uarm_l=a1, uarm_r=a1, farm_l=a2, farm_r=a2, hand_l=80.0, hand_r=80.0)

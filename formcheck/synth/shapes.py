@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.pose import landmarks as lm
-from formcheck.synth.kinematics import SIDE_SIGN, Frame2, Kinematics, fwd_normal, p3, to_world
+from formcheck.synth.kinematics import SIDE_SIGN, Frame2, Kinematics, fwd_normal, p3, to_world, twist_rotation
 
 RGB = tuple[float, float, float]
 
@@ -133,6 +133,7 @@ def build_primitives(k: Kinematics, outfit: Outfit, facing: int) -> Primitives:
         b.frame_ellipsoid(fr, half_depth - d.back_skin, 0.0, 0.0, 0.55 * np.linalg.norm(
             k.spine[-1] - k.spine[0]) / (n_sp - 1) * 2.4, half_depth, d.waist_half_width, col)
     br = 1.0 + 0.035 * pose.breath
+    upper_from = len(b.c)  # thorax, neck and head turn with Pose.twist (the arms follow their landmarks)
     b.frame_ellipsoid(k.thorax, 0.0, 0.63 * d.trunk, 0.0, 0.20 * s, 0.115 * s * br, 0.158 * s, o.shirt)
     b.frame_ellipsoid(k.thorax, -0.010 * s, d.trunk - 0.035 * s, 0.0, 0.075 * s, 0.085 * s, 0.19 * s, o.shirt)
     # --- neck and head -----------------------------------------------------------------------------
@@ -157,6 +158,12 @@ def build_primitives(k: Kinematics, outfit: Outfit, facing: int) -> Primitives:
         ear = k.head.at(-0.010 * s, 0.002 * s)
         b.ellipsoid(p3(ear, sg * 0.080 * s), ax3, fr3, (0.032 * s, 0.022 * s, 0.014 * s),
                     (0.92 * o.skin[0], 0.92 * o.skin[1], 0.92 * o.skin[2]))
+    if pose.twist:
+        rot = twist_rotation(k.thorax.axis, pose.twist)
+        pivot = p3(k.thorax.origin)
+        for i in range(upper_from, len(b.c)):
+            b.c[i] = rot @ (b.c[i] - pivot) + pivot
+            b.ax[i] = rot @ b.ax[i]
     # --- arms ----------------------------------------------------------------------------------------
     for side, sg in SIDE_SIGN.items():
         sh, el, wr = L[lm.SHOULDER[side]], L[lm.ELBOW[side]], L[lm.WRIST[side]]
