@@ -285,10 +285,16 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only errors."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
+    cluster: str = typer.Option(None, "--cluster", help="Score on a Dask cluster instead of local processes: a "
+                                "scheduler address (tcp://HOST:8786) or local:N to start N workers here. Needs "
+                                'pip install "formcheck[cluster]"; --workers is then not used.'),
+    send_videos: bool = typer.Option(False, "--send-videos", help="With --cluster: send each video's bytes to the "
+                                     "worker instead of its path (workers that cannot see the files)."),
 ) -> None:
     """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
     videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments,
-    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report)."""
+    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report;
+    on a cluster they are cancelled)."""
     with _stoppable():
         from formcheck.run.batch import BATCH_STATUSES, batch_exit_code, run_batch
         from formcheck.run.pipeline import parse_workers
@@ -296,7 +302,8 @@ def batch(
         _route_native_logs_away()
         try:
             outcome = run_batch(inputs, exercise, out, workers=parse_workers(workers), max_side=max_side,
-                                write_video=not no_video, progress=not quiet, db=db, history=not no_history)
+                                write_video=not no_video, progress=not quiet, db=db, history=not no_history,
+                                cluster=cluster, send_videos=send_videos)
         except FormcheckError as e:
             raise _fail(e) from None
     failed = [r for r in outcome.rows if r["status"] == "failed"]

@@ -25,11 +25,12 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
@@ -43,11 +44,15 @@ from formcheck.media.procs import (
     stop_on_signals,
     stop_signal,
     stop_words,
+    tell,
 )
 from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
 from formcheck.run.score import Progress, run_score
+
+if TYPE_CHECKING:
+    from formcheck.judge.session import SessionResult
 
 SUMMARY_NAME = "summary.csv"
 INPUT_STAMP = "batch-input.json"
@@ -170,18 +175,26 @@ def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, d
     error = outcome.error
     if error is not None and error.exit_code in STOP_EXIT_CODES:
         return summary_row(job.video, job.out_dir, "interrupted", outcome.report, str(error))  # not recorded
-    if history and outcome.report is not None and outcome.result is not None:
+    return record_job(job, outcome.report, outcome.result, outcome.partial, "" if error is None else str(error),
+                      db, history)
+
+
+def record_job(job: BatchJob, report: Report | None, result: SessionResult | None, partial: bool, error: str,
+               db: Path | None, history: bool) -> dict[str, Any]:
+    """After ``job``'s report files are written: record the session in the history (unless ``history``
+    is False) and stamp the output folder as current for this input; the summary row. ``error`` is
+    what the run ended with ("" for none)."""
+    if history and report is not None and result is not None:
         from formcheck.history.store import record_finished
 
         try:
-            record_finished(db, outcome.report, outcome.result, "score", job.out_dir, partial=outcome.partial)
+            record_finished(db, report, result, "score", job.out_dir, partial=partial)
         except FormcheckError as e:
-            return summary_row(job.video, job.out_dir, "failed", outcome.report, str(e))  # no stamp: retried
+            return summary_row(job.video, job.out_dir, "failed", report, str(e))  # no stamp: retried
     # The report is complete (possibly saying nobody was found): it is current for this input, and a
     # rerun reports the same error.
-    text = "" if error is None else str(error)
-    write_text_atomic(job.out_dir / INPUT_STAMP, json.dumps({"input": job.stamp, "error": text}, indent=1) + "\n")
-    return summary_row(job.video, job.out_dir, "scored" if error is None else "failed", outcome.report, text)
+    write_text_atomic(job.out_dir / INPUT_STAMP, json.dumps({"input": job.stamp, "error": error}, indent=1) + "\n")
+    return summary_row(job.video, job.out_dir, "failed" if error else "scored", report, error)
 
 
 def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
@@ -213,10 +226,22 @@ def _signal_pool(pool: ProcessPoolExecutor, signum: int) -> None:
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
               write_video: bool = True, progress: bool = True, db: Path | None = None,
-              history: bool = True) -> BatchOutcome:
+              history: bool = True, cluster: str | None = None, send_videos: bool = False) -> BatchOutcome:
     """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
     and write ``out/summary.csv``; each scored session goes into the history (``db``) unless ``history``
-    is False. Reports that are current are reused, not recomputed (nor recorded again)."""
+    is False. Reports that are current are reused, not recomputed (nor recorded again).
+
+    With ``cluster`` (``tcp://HOST:PORT`` or ``local:N``) the videos are scored as tasks on a Dask
+    cluster instead (see :mod:`formcheck.run.cluster`; ``send_videos``: the workers get the videos'
+    bytes rather than their paths); everything else is the same."""
+    target = None
+    if cluster is not None:
+        from formcheck.run.cluster import parse_cluster, require_distributed
+
+        target = parse_cluster(cluster)
+        require_distributed()
+    elif send_videos:
+        raise InputError("--send-videos only applies with --cluster")
     spec = load_exercise(exercise)  # a bad exercise fails before any video is touched
     videos = find_videos(inputs)
     if not videos:
@@ -242,7 +267,22 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
 
     bar = Progress(len(todo), progress, label="batch", unit="videos", min_total=0)  # current ones are not counted
     stopped, stop_code = "", 0
-    if todo:
+
+    def finished(job: BatchJob, row: dict[str, Any]) -> None:
+        rows[job.video] = row
+        flush()
+        bar.update(len(rows) - (len(jobs) - len(todo)))
+
+    if todo and target is not None:
+        from formcheck.run.cluster import ScoreTask, score_on_cluster
+
+        try:
+            stopped, stop_code = score_on_cluster(todo, target, ScoreTask(exercise, max_side, write_video),
+                                                  send_videos, db, history, finished,
+                                                  lambda line: progress and tell(sys.stderr, f"{line}\n"))
+        finally:
+            bar.close()
+    elif todo:
         n_procs = min(workers, len(todo))
         pool = ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("spawn"),
                                    initializer=start_pool_process, initargs=(os.getpid(),))
@@ -261,9 +301,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
-                    rows[job.video] = _job_row(fut, job)
-                    flush()
-                    bar.update(len(rows) - (len(jobs) - len(todo)))
+                    finished(job, _job_row(fut, job))
                     submit_next()
         except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
             stopped, stop_code = stop_words(e), stop_exit_code(e)

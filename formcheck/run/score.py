@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from formcheck.errors import FormcheckError, NoUsableFramesError
@@ -66,16 +67,17 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
-              mot: bool = False) -> SessionOutcome:
+              mot: bool = False, source_name: str | None = None) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
-    or in this process with ``estimator`` when one is given.
+    or in this process with ``estimator`` when one is given. ``source_name`` is what the report calls
+    the video (default: its path), e.g. the client's name for a copy scored on a cluster worker.
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
-    info = source.info
+    info = source.info if source_name is None else replace(source.info, path=source_name)  # same lists
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
     keys = KeyFrames(spec)
