@@ -229,7 +229,8 @@ def score_on_cluster(jobs: list[BatchJob], target: ClusterTarget, task: ScoreTas
                     on_row(job, summary_row(job.video, job.out_dir, "failed", None,
                                             f"{job.video}: could not be read to send it ({e.strerror or e})"))
                     continue
-                fut = client.submit(score_remote, str(job.video.resolve()), data, str(job.video), task,
+                where = str(job.video) if send_videos else str(job.video.resolve())  # sent: the path is a name
+                fut = client.submit(score_remote, where, data, str(job.video), task,
                                     key=f"formcheck-{job.out_dir.name}-{secrets.token_hex(4)}", pure=False,
                                     retries=1)
                 running[fut] = job
