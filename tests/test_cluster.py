@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,8 @@ def _start(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-@pytest.fixture
-def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
+@contextmanager
+def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
     """A real scheduler and two one-thread workers, killed (with anything they started) at the end."""
     from distributed import Client
 
@@ -78,6 +79,20 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskClust
             except ProcessLookupError:
                 pass
             p.wait()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
+    """A cluster shared by the tests that leave it whole (its workers have the pose model loaded after the first)."""
+    with running_cluster(tmp_path_factory) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
+    """A cluster for one test, which may kill its workers."""
+    with running_cluster(tmp_path_factory) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +142,8 @@ def test_cluster_batch_matches_local_batch_and_resumes(clips, dask_cluster, hist
 
 
 @pytest.mark.slow
-def test_worker_killed_while_scoring_loses_no_video(clips, dask_cluster, tmp_path):
+def test_worker_killed_while_scoring_loses_no_video(clips, own_cluster, tmp_path):
+    dask_cluster = own_cluster
     batch = subprocess.Popen([sys.executable, "-m", "formcheck", "batch", str(clips / "clips"), "-e", EXERCISE,
                               "--out", str(tmp_path / "out"), "--no-video", "--no-history", "-q", "--cluster",
                               dask_cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -87,7 +87,8 @@ class NotJudgedTotal:
 @dataclass(frozen=True)
 class Report:
     """Everything ``report.json`` says about one session. ``processing_s`` (None: not timed) is the
-    wall-clock time the scoring took; ``side_override`` the side forced with ``--side``."""
+    wall-clock time the scoring took; ``side_override`` the side forced with ``--side``; ``person`` who
+    was filmed (``--person``; None: not named)."""
 
     schema_version: str
     formcheck_version: str
@@ -110,13 +111,15 @@ class Report:
     not_judged: tuple[NotJudgedTotal, ...]
     notes: tuple[str, ...]
     processing_s: float | None = None
+    person: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``report.json``: lists for sequences, no NaN (null instead),
-        ``processing_s`` left out when not timed."""
+        ``processing_s`` left out when not timed, ``person`` when not named."""
         doc = _plain(asdict(self))
-        if self.processing_s is None:
-            del doc["processing_s"]
+        for key in ("processing_s", "person"):
+            if doc[key] is None:
+                del doc[key]
         return doc
 
 
@@ -162,4 +165,5 @@ def report_from_json(doc: dict[str, Any]) -> Report:
         score=num(doc["score"]), score_method=doc["score_method"],
         not_judged=tuple(NotJudgedTotal(n["criterion"], n["code"], n["reason"], num(n["seconds"]))
                          for n in doc["not_judged"]),
-        notes=tuple(doc["notes"]), processing_s=None if doc.get("processing_s") is None else num(doc["processing_s"]))
+        notes=tuple(doc["notes"]), processing_s=None if doc.get("processing_s") is None else num(doc["processing_s"]),
+        person=doc.get("person"))

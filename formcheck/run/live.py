@@ -150,6 +150,7 @@ class _LiveRun:
         self.spec, self.info, self.estimator, self.out_dir = spec, info, estimator, out_dir
         self.view, self.term, self.track, self.sound = view, term, track, sound
         self.outline_fn = measure_back_outline if spec.needs_outline else None
+        self.person: str | None = None  # who is filmed, named in the report
         self.coach = LiveCoach(spec)
         self.keys = KeyFrames(spec)  # the worst frame of each fault, for report.html
         self.session = self._new_session(side)
@@ -267,18 +268,19 @@ class _LiveRun:
         live_info = dataclasses.replace(self.info, frame_count=st.captured)
         return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
                               key_frames=self.keys, stats=st, require_person=False,
-                              what="report of the session so far")
+                              what="report of the session so far", person=self.person)
 
 
 def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Path | None = None,
              window: bool = True, voice: bool = False, tones: bool = True, max_side: int = 720,
              write_video: bool = True, side: Side | None = None, estimator: PoseEstimator | None = None,
              on_frame: Callable[[int], None] | None = None,
-             show_summary_s: float = SUMMARY_SHOW_S) -> SessionOutcome:
+             show_summary_s: float = SUMMARY_SHOW_S, person: str | None = None) -> SessionOutcome:
     """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time).
 
     Writes report.json, frames.csv, angles.png and annotated.mp4 into ``out_dir`` when the session
-    ends for any reason. ``on_frame`` (for tests/benchmarks) is called with each displayed frame's index.
+    ends for any reason (naming ``person`` when given). ``on_frame`` (for tests/benchmarks) is called with
+    each displayed frame's index.
     """
     spec = load_exercise(exercise)
     if window and not display_available():
@@ -297,6 +299,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     view = _Window(f"{WINDOW_TITLE} - {spec.name}") if window else None
     track = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound)
+    run.person = person
     grabber = FrameGrabber(frames, paced=paced).start()
     stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()

@@ -67,13 +67,14 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
-              mot: bool = False, source_name: str | None = None) -> SessionOutcome:
+              mot: bool = False, source_name: str | None = None, person: str | None = None) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
     or in this process with ``estimator`` when one is given. ``source_name`` is what the report calls
-    the video (default: its path), e.g. the client's name for a copy scored on a cluster worker.
+    the video (default: its path), e.g. the client's name for a copy scored on a cluster worker;
+    ``person`` who was filmed (see :func:`formcheck.report.person.check_person`), named in the report.
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
@@ -112,7 +113,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     empty = NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                 "start, or not a video")
     outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty, key_frames=keys, mot=mot,
-                             partial=stop is not None or failure is not None)
+                             partial=stop is not None or failure is not None, person=person)
     if outcome.report is None and outcome.error is not None:
         raise outcome.error
     return outcome
