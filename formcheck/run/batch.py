@@ -49,6 +49,7 @@ from formcheck.media.procs import (
 from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
+from formcheck.report.person import check_person
 from formcheck.run.score import Progress, run_score
 
 if TYPE_CHECKING:
@@ -63,11 +64,13 @@ COLUMNS = ("video", "status", "duration_s", "frames", "detection_rate", "holds",
 
 @dataclass(frozen=True)
 class BatchJob:
-    """One video to score and where its outputs go; ``stamp`` identifies what a current report was made from."""
+    """One video to score and where its outputs go; ``stamp`` identifies what a current report was made from;
+    ``person`` who is filmed (None: not named)."""
 
     video: Path
     out_dir: Path
     stamp: dict[str, Any]
+    person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, d
     (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
-                            progress=False, workers=1)
+                            progress=False, workers=1, person=job.person)
     except FormcheckError as e:
         status = "interrupted" if e.exit_code in STOP_EXIT_CODES else "failed"
         return summary_row(job.video, job.out_dir, status, None, str(e))
@@ -226,14 +229,19 @@ def _signal_pool(pool: ProcessPoolExecutor, signum: int) -> None:
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
               write_video: bool = True, progress: bool = True, db: Path | None = None,
-              history: bool = True, cluster: str | None = None, send_videos: bool = False) -> BatchOutcome:
+              history: bool = True, cluster: str | None = None, send_videos: bool = False, person: str | None = None,
+              person_from_folder: bool = False) -> BatchOutcome:
     """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
     and write ``out/summary.csv``; each scored session goes into the history (``db``) unless ``history``
     is False. Reports that are current are reused, not recomputed (nor recorded again).
 
     With ``cluster`` (``tcp://HOST:PORT`` or ``local:N``) the videos are scored as tasks on a Dask
     cluster instead (see :mod:`formcheck.run.cluster`; ``send_videos``: the workers get the videos'
-    bytes rather than their paths); everything else is the same."""
+    bytes rather than their paths); everything else is the same. Every report names ``person``, or with
+    ``person_from_folder`` the name of its video's folder (a folder name that is no usable name fails
+    that video only)."""
+    if person is not None and person_from_folder:
+        raise InputError("give either --person or --person-from-folder, not both")
     target = None
     if cluster is not None:
         from formcheck.run.cluster import parse_cluster, require_distributed
@@ -249,11 +257,21 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                          "glob such as 'clips/*.mp4'")
     make_out_dir(out)
     spec_repr = repr(spec)
-    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video))
-            for v, name in zip(videos, output_names(videos), strict=True)]
+    jobs, bad_names = [], {}
+    for v, name in zip(videos, output_names(videos), strict=True):
+        who = person
+        if person_from_folder:
+            try:
+                who = check_person(v.resolve().parent.name, what=f"{v}: its folder name")
+            except InputError as e:
+                bad_names[v] = str(e)
+        jobs.append(BatchJob(v, out / name, {**input_stamp(v, spec_repr, max_side, write_video), "person": who}, who))
     rows: dict[Path, dict[str, Any]] = {}
     todo: list[BatchJob] = []
     for job in jobs:
+        if job.video in bad_names:
+            rows[job.video] = summary_row(job.video, job.out_dir, "failed", None, bad_names[job.video])
+            continue
         known = current_error(job)
         if known is not None:
             report = report_from_json(json.loads((job.out_dir / "report.json").read_text()))

@@ -102,10 +102,11 @@ def require_distributed() -> None:
         raise InputError(INSTALL_HINT) from None
 
 
-def score_remote(video: str, data: bytes | None, name: str, task: ScoreTask) -> RemoteScore:
+def score_remote(video: str, data: bytes | None, name: str, person: str | None, task: ScoreTask) -> RemoteScore:
     """Worker side: score one video (``video``, a path this worker can read, or ``data``, its bytes)
-    into a temporary folder and return the output files. Never raises for a bad video (the error is
-    in the result). Pose runs in this process (worker processes may not start their own)."""
+    of ``person`` into a temporary folder and return the output files; ``name`` is the client's name
+    for the video, used in the report and messages. Never raises for a bad video (the error is in
+    the result). Pose runs in this process (worker processes may not start their own)."""
     from formcheck.exercises import load_exercise
     from formcheck.pose.mediapipe_pose import MediaPipePose
     from formcheck.run.score import run_score
@@ -120,7 +121,7 @@ def score_remote(video: str, data: bytes | None, name: str, task: ScoreTask) -> 
             spec = load_exercise(task.exercise)
             outcome = run_score(path, task.exercise, out, max_side=task.max_side, write_video=task.write_video,
                                 progress=False, estimator=MediaPipePose(segmentation=spec.needs_outline),
-                                source_name=name)
+                                source_name=name, person=person)
         except FormcheckError as e:
             return RemoteScore({}, None, None, False, str(e).replace(str(path), name))
         files = {f.name: f.read_bytes() for f in sorted(out.iterdir()) if f.is_file()}
@@ -230,7 +231,7 @@ def score_on_cluster(jobs: list[BatchJob], target: ClusterTarget, task: ScoreTas
                                             f"{job.video}: could not be read to send it ({e.strerror or e})"))
                     continue
                 where = str(job.video) if send_videos else str(job.video.resolve())  # sent: the path is a name
-                fut = client.submit(score_remote, where, data, str(job.video), task,
+                fut = client.submit(score_remote, where, data, str(job.video), job.person, task,
                                     key=f"formcheck-{job.out_dir.name}-{secrets.token_hex(4)}", pure=False,
                                     retries=1)
                 running[fut] = job
