@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote

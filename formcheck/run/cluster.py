@@ -102,11 +102,13 @@ def require_distributed() -> None:
         raise InputError(INSTALL_HINT) from None
 
 
-def score_remote(video: str, data: bytes | None, name: str, person: str | None, task: ScoreTask) -> RemoteScore:
+def score_remote(video: str, data: bytes | None, name: str, out_name: str, person: str | None,
+                 task: ScoreTask) -> RemoteScore:
     """Worker side: score one video (``video``, a path this worker can read, or ``data``, its bytes)
-    of ``person`` into a temporary folder and return the output files; ``name`` is the client's name
-    for the video, used in the report and messages. Never raises for a bad video (the error is in
-    the result). Pose runs in this process (worker processes may not start their own)."""
+    of ``person`` into a temporary folder and return the output files; ``name`` and ``out_name`` are
+    the client's names for the video and its output folder, used in the report and messages. Never
+    raises for a bad video (the error is in the result). Pose runs in this process (worker processes
+    may not start their own)."""
     from formcheck.exercises import load_exercise
     from formcheck.pose.mediapipe_pose import MediaPipePose
     from formcheck.run.score import run_score
@@ -123,10 +125,15 @@ def score_remote(video: str, data: bytes | None, name: str, person: str | None, 
                                 progress=False, estimator=MediaPipePose(segmentation=spec.needs_outline),
                                 source_name=name, person=person)
         except FormcheckError as e:
-            return RemoteScore({}, None, None, False, str(e).replace(str(path), name))
+            return RemoteScore({}, None, None, False, _client_words(str(e), path, name, out, out_name))
         files = {f.name: f.read_bytes() for f in sorted(out.iterdir()) if f.is_file()}
-        error = "" if outcome.error is None else str(outcome.error).replace(str(path), name)
+        error = "" if outcome.error is None else _client_words(str(outcome.error), path, name, out, out_name)
         return RemoteScore(files, outcome.report, outcome.result, outcome.partial, error)
+
+
+def _client_words(message: str, path: Path, name: str, out: Path, out_name: str) -> str:
+    """A worker's message with its temporary paths replaced by the client's names for them."""
+    return message.replace(str(out), out_name).replace(str(path), name)
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
@@ -231,7 +238,7 @@ def score_on_cluster(jobs: list[BatchJob], target: ClusterTarget, task: ScoreTas
                                             f"{job.video}: could not be read to send it ({e.strerror or e})"))
                     continue
                 where = str(job.video) if send_videos else str(job.video.resolve())  # sent: the path is a name
-                fut = client.submit(score_remote, where, data, str(job.video), job.person, task,
+                fut = client.submit(score_remote, where, data, str(job.video), str(job.out_dir), job.person, task,
                                     key=f"formcheck-{job.out_dir.name}-{secrets.token_hex(4)}", pure=False,
                                     retries=1)
                 running[fut] = job
