@@ -2,7 +2,8 @@
 processes on 127.0.0.1 (free ports), each worker in its own working folder with its own temporary
 folder. The cluster batch gives the same summary rows and report.json contents as the local batch;
 a worker killed (SIGKILL) while it scores does not cost a video; with ``--send-videos`` workers that
-cannot see the client's (relative) paths still score them. Bad ``--cluster`` use fails with one line."""
+cannot see the client's (relative) paths still score them. Every batch takes the person from the
+clips' folder (a Unicode name): reports and history name it. Bad ``--cluster`` use fails with one line."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import REPO, SAMPLES
 from tests.media import ffmpeg
 from tests.test_batch import read_summary
 from tests.test_cli_errors import assert_one_line_error, formcheck
@@ -31,7 +33,9 @@ pytest.importorskip("distributed", reason="needs Dask distributed: pip install -
 CLIPS = {"a_left": ("lunge_left_no_tilt", 2.0), "b_left": ("lunge_left_no_tilt", 5.0),
          "c_right": ("lunge_right_ppt", 2.0), "d_right": ("lunge_right_ppt", 5.0)}
 EXERCISE = "kneeling-hip-flexor"
+PERSON = "Zoë 李"  # the clips' folder: every batch here takes the person from it (--person-from-folder)
 VOLATILE = ("processing_s",)  # report.json fields that depend on the run, not the video
+SCHEMA = json.loads((REPO / "formcheck/report/report_schema.json").read_text())
 
 
 @dataclass
@@ -97,14 +101,14 @@ def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluste
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding ``clips/`` (the four short clips, 320 px wide) and ``local/``, the local batch of them."""
+    """A folder holding ``PERSON/`` (the four short clips, 320 px wide) and ``local/``, the local batch of them."""
     root = tmp_path_factory.mktemp("cluster")
-    (root / "clips").mkdir()
+    (root / PERSON).mkdir()
     for name, (sample, start) in CLIPS.items():
         ffmpeg("-ss", f"{start}", "-i", SAMPLES / f"{sample}.mp4", "-t", "3", "-vf", "scale=320:-2", "-an",
-               root / "clips" / f"{name}.mp4")
-    p = formcheck("batch", "clips", "-e", EXERCISE, "--out", "local", "--workers", "2", "--no-video",
-                  "--no-history", "-q", cwd=root)
+               root / PERSON / f"{name}.mp4")
+    p = formcheck("batch", PERSON, "-e", EXERCISE, "--out", "local", "--workers", "2", "--no-video",
+                  "--no-history", "-q", "--person-from-folder", cwd=root)
     assert p.returncode == 0, p.stderr
     return root
 
@@ -117,16 +121,18 @@ def assert_same_as_local(root: Path, out: str) -> None:
         assert {**remote[name], "out_dir": ""} == {**row, "out_dir": ""}
         assert row["status"] == "scored" and int(row["frames"]) == 45
         a, b = (json.loads((root / d / Path(name).stem / "report.json").read_text()) for d in ("local", out))
+        jsonschema.validate(b, SCHEMA)
         for key in VOLATILE:
             a.pop(key), b.pop(key)
-        assert a == b
+        assert a == b and b["person"] == PERSON
+        assert PERSON in (root / out / Path(name).stem / "report.html").read_text(encoding="utf-8")
     assert {r["holds"] for r in local.values()} != {"0"}, "the clips should hold something worth comparing"
 
 
 @pytest.mark.slow
 def test_cluster_batch_matches_local_batch_and_resumes(clips, dask_cluster, history_db):
-    p = formcheck("batch", "clips", "-e", EXERCISE, "--out", "remote", "--no-video", "--cluster",
-                  dask_cluster.address, cwd=clips)
+    p = formcheck("batch", PERSON, "-e", EXERCISE, "--out", "remote", "--no-video", "--person-from-folder",
+                  "--cluster", dask_cluster.address, cwd=clips)
     assert p.returncode == 0, p.stderr
     assert "4 scored" in p.stdout and "Traceback" not in p.stderr
     assert_same_as_local(clips, "remote")
@@ -134,17 +140,17 @@ def test_cluster_batch_matches_local_batch_and_resumes(clips, dask_cluster, hist
     import sqlite3
 
     with sqlite3.connect(history_db) as conn:
-        sources = sorted(r[0] for r in conn.execute("SELECT source FROM sessions"))
-    assert sources == [f"clips/{n}.mp4" for n in CLIPS]  # recorded by the client, named as it knows them
-    again = formcheck("batch", "clips", "-e", EXERCISE, "--out", "remote", "--no-video", "--cluster",
-                      dask_cluster.address, cwd=clips)
+        sessions = sorted(conn.execute("SELECT source, person FROM sessions").fetchall())
+    assert sessions == [(f"{PERSON}/{n}.mp4", PERSON) for n in CLIPS]  # recorded by the client, as it knows them
+    again = formcheck("batch", PERSON, "-e", EXERCISE, "--out", "remote", "--no-video", "--person-from-folder",
+                      "--cluster", dask_cluster.address, cwd=clips)
     assert again.returncode == 0 and "4 already current" in again.stdout, again.stdout + again.stderr
 
 
 @pytest.mark.slow
 def test_worker_killed_while_scoring_loses_no_video(clips, own_cluster, tmp_path):
     dask_cluster = own_cluster
-    batch = subprocess.Popen([sys.executable, "-m", "formcheck", "batch", str(clips / "clips"), "-e", EXERCISE,
+    batch = subprocess.Popen([sys.executable, "-m", "formcheck", "batch", str(clips / PERSON), "-e", EXERCISE,
                               "--out", str(tmp_path / "out"), "--no-video", "--no-history", "-q", "--cluster",
                               dask_cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     victim, folder = dask_cluster.workers[0], dask_cluster.folders[0]
@@ -164,10 +170,9 @@ def test_worker_killed_while_scoring_loses_no_video(clips, own_cluster, tmp_path
 @pytest.mark.slow
 def test_send_videos_to_workers_that_cannot_see_them(clips, dask_cluster):
     for folder in dask_cluster.folders:
-        assert not (folder / "clips").exists()  # the client's relative paths mean nothing there
-    p = formcheck("batch", *(f"clips/{n}.mp4" for n in CLIPS),
-                  "-e", EXERCISE, "--out", "sent", "--no-video", "--no-history", "--send-videos", "--cluster",
-                  dask_cluster.address, cwd=clips)
+        assert not (folder / PERSON).exists()  # the client's relative paths mean nothing there
+    p = formcheck("batch", *(f"{PERSON}/{n}.mp4" for n in CLIPS), "-e", EXERCISE, "--out", "sent", "--no-video",
+                  "--no-history", "--person-from-folder", "--send-videos", "--cluster", dask_cluster.address, cwd=clips)
     assert p.returncode == 0, p.stderr
     assert_same_as_local(clips, "sent")
 

@@ -1,11 +1,10 @@
 """People in the history: sessions recorded with a person on a hand-built database, read back with
 ``history --person`` and ``history --by-person`` (and its overview page, opened in headless
 Chromium); hostile names are refused or stored as plain data; a schema-2 database is migrated with
-every session kept; ``batch --person-from-folder`` names each report after its video's folder."""
+every session kept. (``batch --person-from-folder`` end to end: tests/test_cluster.py.)"""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from dataclasses import replace
@@ -15,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,8 +24,6 @@ from formcheck.history.people import summarize_people
 from formcheck.history.store import MIGRATIONS, SCHEMA_VERSION, insert_session, load_history, open_history
 from formcheck.report.browser import dump_dom, find_chromium
 from formcheck.report.person import MAX_PERSON_CHARS, check_person
-from tests.conftest import REPO, SAMPLES
-from tests.media import ffmpeg
 from tests.test_cli_errors import assert_one_line_error, formcheck
 from tests.test_history import lunge_report
 
@@ -182,22 +178,3 @@ def test_overview_page_in_chromium(people_db, tmp_path):
         target = (page.parent / unquote(href)).resolve()
         assert target.name == "report.html" and target.is_file()  # the latest report, reachable from the page
     assert Path(unquote(by_name[ANA][0])).parent.name == "s2"
-
-
-@pytest.mark.slow
-def test_batch_person_from_folder(tmp_path):
-    for person, name in (("Ana", "a"), (UNICODE, "b")):
-        (tmp_path / "clients" / person).mkdir(parents=True)
-        ffmpeg("-i", SAMPLES / "lunge_left_no_tilt.mp4", "-t", "1", "-vf", "scale=320:-2", "-an",
-               tmp_path / "clients" / person / f"{name}.mp4")
-    p = formcheck("batch", "clients/*/*.mp4", "-e", "kneeling-hip-flexor", "--out", "out", "--no-video",
-                  "--person-from-folder", "--workers", "2", cwd=tmp_path)
-    assert p.returncode == 0, p.stderr
-    schema = json.loads((REPO / "formcheck/report/report_schema.json").read_text())
-    for person, name in (("Ana", "a"), (UNICODE, "b")):
-        report = json.loads((tmp_path / "out" / name / "report.json").read_text(encoding="utf-8"))
-        jsonschema.validate(report, schema)
-        assert report["person"] == person
-        assert person in (tmp_path / "out" / name / "report.html").read_text(encoding="utf-8")
-    table = formcheck("history", "--by-person", cwd=tmp_path)
-    assert table.returncode == 0 and "Ana" in table.stdout and UNICODE in table.stdout, table.stdout
