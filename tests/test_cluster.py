@@ -177,6 +177,28 @@ def test_send_videos_to_workers_that_cannot_see_them(clips, dask_cluster):
     assert_same_as_local(clips, "sent")
 
 
+@pytest.mark.slow
+def test_ctrl_c_cancels_what_is_on_the_cluster_and_keeps_what_finished(clips, dask_cluster, tmp_path):
+    out = tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "formcheck", "batch", str(clips / PERSON), "-e", EXERCISE,
+                              "--out", str(out), "--no-video", "--no-history", "-q", "--cluster",
+                              dask_cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*/report.json")):  # the first video is back
+        assert batch.poll() is None and time.monotonic() < deadline, batch.stderr.read() if batch.stderr else ""
+        time.sleep(0.01)
+    batch.send_signal(signal.SIGINT)
+    _, err = batch.communicate(timeout=120)
+    assert batch.returncode == 130, err
+    assert_one_line_error(subprocess.CompletedProcess([], 130, "", err), 130, "interrupted (Ctrl-C)")
+    rows = read_summary(out / "summary.csv")
+    status = {name: r["status"] for name, r in rows.items()}
+    assert sorted(status) == [f"{n}.mp4" for n in CLIPS]
+    assert set(status.values()) == {"scored", "cancelled"}, status  # some finished, some were still out there
+    for name, s in status.items():
+        assert (out / Path(name).stem / "report.json").is_file() == (s == "scored")
+
+
 def test_cluster_option_errors(tmp_path):
     (tmp_path / "v.mp4").write_bytes(b"")
     bad = formcheck("batch", "v.mp4", "-e", EXERCISE, "--out", "o", "--cluster", "somewhere", cwd=tmp_path)

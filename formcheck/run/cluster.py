@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from formcheck.errors import FormcheckError, InputError
 from formcheck.media.outfiles import write_bytes_atomic
-from formcheck.media.procs import stop_exit_code, stop_words
+from formcheck.media.procs import held_stop, stop_exit_code, stop_words
 from formcheck.report.outputs import make_out_dir
 
 if TYPE_CHECKING:
@@ -250,7 +250,8 @@ def score_on_cluster(jobs: list[BatchJob], target: ClusterTarget, task: ScoreTas
                 submit_next()
             for fut in finished:
                 job = running.pop(fut)
-                on_row(job, _task_row(job, fut, db, history))
+                with held_stop():  # a returned video is written, recorded and summarised whole, or not at all
+                    on_row(job, _task_row(job, fut, db, history))
                 submit_next()
         except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
             client.cancel(list(running))  # their results are not waited for: no row, the batch says cancelled
