@@ -1,10 +1,12 @@
 """People in the history: sessions recorded with a person on a hand-built database, read back with
 ``history --person`` and ``history --by-person`` (and its overview page, opened in headless
 Chromium); hostile names are refused or stored as plain data; a schema-2 database is migrated with
-every session kept. (``batch --person-from-folder`` end to end: tests/test_cluster.py.)"""
+every session kept; ``live --person`` names the report and the session. (``batch
+--person-from-folder`` end to end: tests/test_cluster.py.)"""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import replace
@@ -24,6 +26,8 @@ from formcheck.history.people import summarize_people
 from formcheck.history.store import MIGRATIONS, SCHEMA_VERSION, insert_session, load_history, open_history
 from formcheck.report.browser import dump_dom, find_chromium
 from formcheck.report.person import MAX_PERSON_CHARS, check_person
+from tests.conftest import SAMPLES
+from tests.media import ffmpeg
 from tests.test_cli_errors import assert_one_line_error, formcheck
 from tests.test_history import lunge_report
 
@@ -178,3 +182,15 @@ def test_overview_page_in_chromium(people_db, tmp_path):
         target = (page.parent / unquote(href)).resolve()
         assert target.name == "report.html" and target.is_file()  # the latest report, reachable from the page
     assert Path(unquote(by_name[ANA][0])).parent.name == "s2"
+
+
+@pytest.mark.slow
+def test_live_session_names_the_person(tmp_path, history_db):
+    ffmpeg("-i", SAMPLES / "lunge_left_no_tilt.mp4", "-t", "5", "-vf", "scale=320:-2", "-an", tmp_path / "clip.mp4")
+    p = formcheck("live", "-e", "kneeling-hip-flexor", "--source", "clip.mp4", "--no-window", "--no-sound",
+                  "--no-video", "--person", UNICODE, "--out", "lv", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tmp_path / "lv/report.json").read_text(encoding="utf-8"))["person"] == UNICODE
+    conn = open_history(history_db)
+    assert [r.person for r in load_history(conn)] == [UNICODE]
+    conn.close()
