@@ -91,6 +91,13 @@ def _check_rate(rate: str) -> float | None:
         raise _fail(e) from None
 
 
+def _check_person(person: str | None) -> str | None:
+    """``--person`` as stored (see :func:`formcheck.report.person.check_person`), None when not given."""
+    from formcheck.report.person import check_person
+
+    return None if person is None else check_person(person)
+
+
 def _fail(err: FormcheckError) -> typer.Exit:
     _say(f"formcheck: error: {err}", err=True)
     return typer.Exit(err.exit_code)
@@ -186,6 +193,8 @@ def score(
                                 "of the video: a number, or auto (one per core here, one fewer when writing the "
                                 "annotated video, at most 4; a video shorter than 12 s uses one)."),
     rate: str = typer.Option("15", "--rate", help=RATE_HELP),
+    person: str = typer.Option(None, "--person", help="Who is filmed: named in the report and the history "
+                               "(any name; see `formcheck history --by-person`)."),
 ) -> None:
     """Score a recorded stretch: writes report.html, report.json, frames.csv, annotated.mp4 and angles.png into
     --out, then records the session in the history (see `formcheck history`)."""
@@ -198,13 +207,14 @@ def score(
         rate_hz = _check_rate(rate)
         try:
             n_workers = parse_workers(workers, write_video=not no_video)
+            who = _check_person(person)
         except FormcheckError as e:
             raise _fail(e) from None
         out_dir = out if out is not None else Path("formcheck-out") / video.stem
         try:
             outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side,
                                 write_video=not no_video, progress=not quiet, workers=n_workers, mot=mot,
-                                rate=rate_hz)
+                                rate=rate_hz, person=who)
         except FormcheckError as e:
             raise _fail(e) from None
         if not quiet:
@@ -248,13 +258,26 @@ def history(
     since: str = typer.Option(None, "--since", help="Only sessions on or after this date (YYYY-MM-DD, local time)."),
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     plot: Path = typer.Option(Path("formcheck-history.png"), "--plot", help="Where to write the trend plot (PNG)."),
+    person: str = typer.Option(None, "--person", help="Only this person's sessions (as recorded with --person)."),
+    by_person: bool = typer.Option(False, "--by-person", help="One line per person: last session, sessions in the "
+                                   "last 7 / 28 days, best good-form seconds per side with its trend, asymmetry."),
+    html: Path = typer.Option(None, "--html", help="With --by-person: also write this overview page (one file, "
+                              "opens offline) linking to each person's latest reports."),
 ) -> None:
     """Print the recorded sessions (per side: good-form seconds, peak hip extension, pelvic-tilt change,
-    faults per minute, score) and write a trend plot."""
-    from formcheck.history.view import show_history
+    faults per minute, score) and write a trend plot; or with --by-person, one line per person."""
+    from formcheck.history.view import show_history, show_people
+    from formcheck.report.person import check_person
 
     try:
-        _say(show_history(db, exercise, since, plot))
+        if html is not None and not by_person:
+            raise FormcheckError("--html writes the overview of --by-person — add --by-person")
+        if by_person:
+            if person is not None:
+                raise FormcheckError("give either --person or --by-person, not both")
+            _say(show_people(db, exercise, since, html))
+        else:
+            _say(show_history(db, exercise, since, plot, None if person is None else check_person(person)))
     except FormcheckError as e:
         raise _fail(e) from None
 
@@ -281,6 +304,8 @@ def live(
                              "many as it keeps up with). Every camera frame is shown, carrying the last analysed "
                              "frame's skeleton and cue; when the machine cannot keep up, fewer frames are analysed "
                              "(the summary says how many per second), not fewer shown."),
+    person: str = typer.Option(None, "--person", help="Who is filmed: named in the report and the history "
+                               "(any name; see `formcheck history --by-person`)."),
 ) -> None:
     """Coach a stretch live from a webcam: skeleton, key angles, one cue at a time, a good-form timer.
 
@@ -303,9 +328,10 @@ def live(
         rate_hz = _check_rate(rate)
         out_dir = out if out is not None else Path("formcheck-out") / _time.strftime("live-%Y%m%d-%H%M%S")
         try:
+            who = _check_person(person)
             outcome = run_live(exercise, out_dir, camera=camera, source=source, window=not no_window, voice=voice,
                                tones=not no_sound, max_side=max_side, write_video=not no_video, side=body_side,
-                               rate=rate_hz)
+                               rate=rate_hz, person=who)
         except FormcheckError as e:
             raise _fail(e) from None
         if outcome.summary:
@@ -331,10 +357,20 @@ def batch(
     db: Path = typer.Option(None, "--db", help=DB_HELP),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record these sessions in the history."),
     rate: str = typer.Option("15", "--rate", help=RATE_HELP),
+    cluster: str = typer.Option(None, "--cluster", help="Score on a Dask cluster instead of local processes: a "
+                                "scheduler address (tcp://HOST:8786) or local:N to start N workers here. Needs "
+                                'pip install "formcheck[cluster]"; --workers is then not used.'),
+    send_videos: bool = typer.Option(False, "--send-videos", help="With --cluster: send each video's bytes to the "
+                                     "worker instead of its path (workers that cannot see the files)."),
+    person: str = typer.Option(None, "--person", help="Who is filmed: named in the report and the history "
+                               "(any name; see `formcheck history --by-person`)."),
+    person_from_folder: bool = typer.Option(False, "--person-from-folder", help="Each video's person is the name "
+                                            "of its folder (clients/<name>/*.mp4)."),
 ) -> None:
     """Score many videos: one output folder each, OUT/summary.csv with one row per video; reruns skip
     videos whose report is current. Exit 0 all scored, 1 some failed (see summary.csv), 2 bad arguments,
-    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report)."""
+    130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the running videos keep a partial report;
+    on a cluster they are cancelled)."""
     with _stoppable():
         from formcheck.run.batch import BATCH_STATUSES, batch_exit_code, run_batch
         from formcheck.run.pipeline import parse_workers
@@ -344,7 +380,8 @@ def batch(
         try:
             outcome = run_batch(inputs, exercise, out, workers=parse_workers(workers), max_side=max_side,
                                 write_video=not no_video, progress=not quiet, db=db, history=not no_history,
-                                rate=rate_hz)
+                                rate=rate_hz, cluster=cluster, send_videos=send_videos,
+                                person=_check_person(person), person_from_folder=person_from_folder)
         except FormcheckError as e:
             raise _fail(e) from None
     failed = [r for r in outcome.rows if r["status"] == "failed"]

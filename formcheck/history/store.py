@@ -14,9 +14,9 @@ Safety:
   program, or was written by a newer formcheck raises :class:`~formcheck.errors.HistoryError`
   (exit code 5) and is never modified or recreated.
 
-Tables (schema 2): ``sessions`` (one row per session; ``partial`` 1 when the run stopped before the end
-of its video, added in schema 2), ``holds`` (one row per hold, with the
-figures of :mod:`formcheck.history.figures`), ``reps`` (one row per rep). Times are seconds from
+Tables (schema 3): ``sessions`` (one row per session; ``partial`` 1 when the run stopped before the end
+of its video, added in schema 2; ``person`` who was filmed or NULL, added in schema 3), ``holds`` (one
+row per hold, with the figures of :mod:`formcheck.history.figures`), ``reps`` (one row per rep). Times are seconds from
 the start of the source, angles degrees; ``recorded_at`` is UTC, ``YYYY-MM-DDTHH:MM:SSZ``.
 """
 
@@ -91,6 +91,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1 -> 2: a run stopped before the end of its video (Ctrl-C, a signal, an error) is marked partial;
     # sessions recorded before are complete ones (an interrupted run could not be told apart then).
     ("ALTER TABLE sessions ADD COLUMN partial INTEGER NOT NULL DEFAULT 0",),
+    # 2 -> 3: who was filmed (``--person``); NULL for sessions recorded before and for unnamed ones.
+    ("ALTER TABLE sessions ADD COLUMN person TEXT",
+     "CREATE INDEX sessions_by_person_time ON sessions (person, recorded_at)"),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _OWN_TABLES = frozenset({"sessions", "holds", "reps"})
@@ -261,10 +264,11 @@ def insert_session(conn: sqlite3.Connection, report: Report, figures: Sequence[H
     try:
         cur = conn.execute(
             "INSERT INTO sessions (recorded_at, exercise, source, mode, duration_s, detection_rate, score, "
-            "target_s, report_schema, formcheck_version, out_dir, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "target_s, report_schema, formcheck_version, out_dir, partial, person) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (when, report.exercise, str(report.source), mode, report.duration_s, report.detection_rate,
              report.score, report.target_s, report.schema_version, report.formcheck_version,
-             None if out_dir is None else str(out_dir), int(partial)))
+             None if out_dir is None else str(out_dir), int(partial), report.person))
         assert cur.lastrowid is not None  # set by the INSERT just executed
         sid = int(cur.lastrowid)
         conn.executemany(
@@ -360,6 +364,8 @@ class SideSummary:
     tilt_change_deg: float | None
     faults_per_min: float | None
     partial: bool = False
+    person: str | None = None
+    out_dir: str | None = None
 
 
 def _reps_summary(base: dict[str, Any], side: str, reps: list[sqlite3.Row]) -> SideSummary:
@@ -373,10 +379,14 @@ def _reps_summary(base: dict[str, Any], side: str, reps: list[sqlite3.Row]) -> S
 
 
 def load_history(conn: sqlite3.Connection, exercise: str | None = None,
-                 since: datetime | None = None) -> list[SideSummary]:
-    """Recorded sessions, oldest first, one :class:`SideSummary` per side (``since``: aware datetime)."""
+                 since: datetime | None = None, person: str | None = None) -> list[SideSummary]:
+    """Recorded sessions, oldest first, one :class:`SideSummary` per side (``since``: aware datetime;
+    ``person``: only that person's sessions, the name compared exactly as stored)."""
     conn.row_factory = sqlite3.Row
     where, args = [], []
+    if person is not None:
+        where.append("person = ?")
+        args.append(person)
     if exercise is not None:
         where.append("exercise = ?")
         args.append(exercise)
@@ -387,7 +397,8 @@ def load_history(conn: sqlite3.Connection, exercise: str | None = None,
     out: list[SideSummary] = []
     for s in conn.execute(sql, args).fetchall():
         base = dict(session_id=s["id"], exercise=s["exercise"], mode=s["mode"], source=s["source"],
-                    score=s["score"], target_s=s["target_s"], partial=bool(s["partial"]),
+                    score=s["score"], target_s=s["target_s"], partial=bool(s["partial"]), person=s["person"],
+                    out_dir=s["out_dir"],
                     recorded_at=datetime.strptime(s["recorded_at"], _TIME_FORMAT).replace(tzinfo=timezone.utc))
         holds = conn.execute("SELECT * FROM holds WHERE session_id = ? ORDER BY idx", (s["id"],)).fetchall()
         reps = conn.execute("SELECT * FROM reps WHERE session_id = ? ORDER BY idx", (s["id"],)).fetchall()

@@ -69,11 +69,12 @@ def format_history(rows: Sequence[SideSummary]) -> str:
     return "\n".join(lines + asymmetry_lines(rows))
 
 
-def show_history(db: Path | None, exercise: str | None, since: str | None, plot: Path) -> str:
-    """Read the history (``since`` a YYYY-MM-DD local date), write the trend plot to ``plot`` and return
-    the text to print: the table and the plot's path, or a sentence saying there is nothing to show.
-    A missing database is not created. ``plot`` without a suffix gets ``.png`` (the path printed is the
-    file written)."""
+def show_history(db: Path | None, exercise: str | None, since: str | None, plot: Path,
+                 person: str | None = None) -> str:
+    """Read the history (``since`` a YYYY-MM-DD local date; ``person``: only that person's sessions),
+    write the trend plot to ``plot`` and return the text to print: the table and the plot's path, or a
+    sentence saying there is nothing to show. A missing database is not created. ``plot`` without a
+    suffix gets ``.png`` (the path printed is the file written)."""
     from formcheck.history.plot import plot_file, plot_history
 
     start = parse_since(since) if since is not None else None
@@ -83,11 +84,36 @@ def show_history(db: Path | None, exercise: str | None, since: str | None, plot:
         return f"no sessions recorded yet: {path} does not exist (`formcheck score` records each session)"
     conn = open_history(path)
     try:
-        rows = load_history(conn, exercise, start)
+        rows = load_history(conn, exercise, start, person)
     finally:
         conn.close()
     if not rows:
-        which = (f" of {exercise}" if exercise else "") + (f" since {since}" if since else "")
+        which = (f" of {exercise}" if exercise else "") + (f" since {since}" if since else "") + \
+            (f" for {person}" if person is not None else "")
         return f"no sessions{which} recorded in {path}"
     plot_history(rows, plot)  # a file that cannot be written: OutputError, exit 7
     return f"{format_history(rows)}\nhistory: {path}\nwrote {plot}"
+
+
+def show_people(db: Path | None, exercise: str | None, since: str | None, page: Path | None = None) -> str:
+    """The by-person table (see :mod:`formcheck.history.people`) of the sessions recorded with a person,
+    and with ``page`` the overview page written there (atomically); a missing database is not created."""
+    from formcheck.history.people import format_people, render_overview, summarize_people
+    from formcheck.media.outfiles import write_text_atomic
+
+    start = parse_since(since) if since is not None else None
+    path = resolve_db_path(db)
+    if not path.exists():
+        return f"no sessions recorded yet: {path} does not exist (`formcheck score` records each session)"
+    conn = open_history(path)
+    try:
+        people = summarize_people(load_history(conn, exercise, start))
+    finally:
+        conn.close()
+    if not people:
+        return f"no sessions with a person recorded in {path} (record them with --person NAME)"
+    text = f"{format_people(people)}\nhistory: {path}"
+    if page is not None:
+        write_text_atomic(page, render_overview(people, page))
+        text += f"\nwrote {page}"
+    return text

@@ -74,6 +74,12 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_output`."""
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
+
+
 def check_writable_dir(folder: Path, option: str = "--out") -> None:
     """Fail with a one-line :class:`InputError` (exit 2) unless a file can be created in ``folder``;
     also remove temporary files left there by a formcheck process that no longer runs (killed)."""

@@ -283,8 +283,10 @@ def render_html_report(report: Report, result: SessionResult, out_dir: Path, key
     """The page as a string. Reads ``angles.png`` from ``out_dir`` and links ``annotated.mp4`` when present."""
     spec = result.spec
     when = when or datetime.now()
-    title = f"{report.exercise_title} — {when:%Y-%m-%d}"
-    head = (f"<section><h1>{_e(report.exercise_title)}</h1>"
+    who = f"{report.person} — " if report.person else ""
+    title = f"{who}{report.exercise_title} — {when:%Y-%m-%d}"
+    person = f'<p class="person" id="person">{_e(report.person)}</p>' if report.person else ""
+    head = (f"<section><h1>{_e(report.exercise_title)}</h1>{person}"
             f'<p class="meta">{when:%Y-%m-%d %H:%M} · {_e(Path(report.source).name)} · '
             f"{report.duration_s:.1f} s · person found in {report.detection_rate:.0%} of frames</p>"
             f'<p><span class="score">{report.score:.0f}/100</span></p>'

@@ -97,8 +97,10 @@ def score_session(result: SessionResult) -> Score:
                  f"target, capped at 1, averaged over sides, x 100{unverified}")
 
 
-def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None) -> Report:
-    """The report of a finished session (written as ``report.json`` by :func:`write_report_json`)."""
+def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | None = None,
+                 person: str | None = None) -> Report:
+    """The report of a finished session (written as ``report.json`` by :func:`write_report_json`) of
+    ``person`` (None: not named)."""
     spec = result.spec
     n_frames, n_found = result.n_frames, result.n_found
     frames = result.frames
@@ -145,7 +147,8 @@ def build_report(result: SessionResult, info: SourceInfo, elapsed_s: float | Non
         side_override=result.side_override, target_s=spec.target_s, holds=tuple(holds), reps=tuple(reps),
         score=score.value, score_method=score.method, not_judged=not_judged, notes=tuple(notes),
         processing_s=_r(elapsed_s) if elapsed_s is not None else None,
-        analysis_rate_hz=info.analysis_rate_hz, analysed_fps=_r(analysed_fps, 3) if analysed_fps is not None else None)
+        analysis_rate_hz=info.analysis_rate_hz, analysed_fps=_r(analysed_fps, 3) if analysed_fps is not None else None,
+        person=person)
 
 
 def write_report_json(report: Report, path: Path) -> None:

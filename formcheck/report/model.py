@@ -87,7 +87,8 @@ class NotJudgedTotal:
 @dataclass(frozen=True)
 class Report:
     """Everything ``report.json`` says about one session. ``processing_s`` (None: not timed) is the
-    wall-clock time the scoring took; ``side_override`` the side forced with ``--side``."""
+    wall-clock time the scoring took; ``side_override`` the side forced with ``--side``; ``person`` who
+    was filmed (``--person``; None: not named)."""
 
     schema_version: str
     formcheck_version: str
@@ -112,13 +113,15 @@ class Report:
     processing_s: float | None = None
     analysis_rate_hz: float | None = None
     analysed_fps: float | None = None
+    person: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``report.json``: lists for sequences, no NaN (null instead),
-        ``processing_s`` left out when not timed."""
+        ``processing_s`` left out when not timed, ``person`` when not named."""
         doc = _plain(asdict(self))
-        if self.processing_s is None:
-            del doc["processing_s"]
+        for key in ("processing_s", "person"):
+            if doc[key] is None:
+                del doc[key]
         return doc
 
 
@@ -166,4 +169,5 @@ def report_from_json(doc: dict[str, Any]) -> Report:
                          for n in doc["not_judged"]),
         notes=tuple(doc["notes"]), processing_s=None if doc.get("processing_s") is None else num(doc["processing_s"]),
         analysis_rate_hz=None if doc.get("analysis_rate_hz") is None else num(doc["analysis_rate_hz"]),
-        analysed_fps=None if doc.get("analysed_fps") is None else num(doc["analysed_fps"]))
+        analysed_fps=None if doc.get("analysed_fps") is None else num(doc["analysed_fps"]),
+        person=doc.get("person"))

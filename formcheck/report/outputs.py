@@ -43,12 +43,12 @@ def note_visibility(result: SessionResult) -> None:
 
 
 def write_session_outputs(result: SessionResult, info: SourceInfo, elapsed_s: float, out_dir: Path,
-                          key_frames: KeyFrames | None = None, mot: bool = False) -> Report:
+                          key_frames: KeyFrames | None = None, mot: bool = False, person: str | None = None) -> Report:
     """Write report.json, frames.csv, angles.png and report.html (with the worst frame of each fault
     from ``key_frames``, and annotated.mp4 if already written) into ``out_dir``, plus angles.mot when
-    ``mot``; return the report."""
+    ``mot``; return the report (naming ``person`` when given)."""
     note_visibility(result)
-    report = build_report(result, info, elapsed_s)
+    report = build_report(result, info, elapsed_s, person)
     write_report_json(report, out_dir / "report.json")
     write_frames_csv(result, out_dir / "frames.csv")
     plot_angles(result, out_dir / "angles.png")

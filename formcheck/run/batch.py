@@ -25,11 +25,12 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError
@@ -43,11 +44,16 @@ from formcheck.media.procs import (
     stop_on_signals,
     stop_signal,
     stop_words,
+    tell,
 )
 from formcheck.media.sources import VIDEO_SUFFIXES
 from formcheck.report.model import Report, report_from_json
 from formcheck.report.outputs import make_out_dir
+from formcheck.report.person import check_person
 from formcheck.run.score import Progress, run_score
+
+if TYPE_CHECKING:
+    from formcheck.judge.session import SessionResult
 
 SUMMARY_NAME = "summary.csv"
 INPUT_STAMP = "batch-input.json"
@@ -58,11 +64,13 @@ COLUMNS = ("video", "status", "duration_s", "frames", "detection_rate", "holds",
 
 @dataclass(frozen=True)
 class BatchJob:
-    """One video to score and where its outputs go; ``stamp`` identifies what a current report was made from."""
+    """One video to score and where its outputs go; ``stamp`` identifies what a current report was made from;
+    ``person`` who is filmed (None: not named)."""
 
     video: Path
     out_dir: Path
     stamp: dict[str, Any]
+    person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, d
     (job.out_dir / INPUT_STAMP).unlink(missing_ok=True)
     try:
         outcome = run_score(job.video, exercise, job.out_dir, max_side=max_side, write_video=write_video,
-                            progress=False, workers=1, rate=rate)
+                            progress=False, workers=1, rate=rate, person=job.person)
     except FormcheckError as e:
         status = "interrupted" if e.exit_code in STOP_EXIT_CODES else "failed"
         return summary_row(job.video, job.out_dir, status, None, str(e))
@@ -171,18 +179,26 @@ def _score_job(job: BatchJob, exercise: str, max_side: int, write_video: bool, d
     error = outcome.error
     if error is not None and error.exit_code in STOP_EXIT_CODES:
         return summary_row(job.video, job.out_dir, "interrupted", outcome.report, str(error))  # not recorded
-    if history and outcome.report is not None and outcome.result is not None:
+    return record_job(job, outcome.report, outcome.result, outcome.partial, "" if error is None else str(error),
+                      db, history)
+
+
+def record_job(job: BatchJob, report: Report | None, result: SessionResult | None, partial: bool, error: str,
+               db: Path | None, history: bool) -> dict[str, Any]:
+    """After ``job``'s report files are written: record the session in the history (unless ``history``
+    is False) and stamp the output folder as current for this input; the summary row. ``error`` is
+    what the run ended with ("" for none)."""
+    if history and report is not None and result is not None:
         from formcheck.history.store import record_finished
 
         try:
-            record_finished(db, outcome.report, outcome.result, "score", job.out_dir, partial=outcome.partial)
+            record_finished(db, report, result, "score", job.out_dir, partial=partial)
         except FormcheckError as e:
-            return summary_row(job.video, job.out_dir, "failed", outcome.report, str(e))  # no stamp: retried
+            return summary_row(job.video, job.out_dir, "failed", report, str(e))  # no stamp: retried
     # The report is complete (possibly saying nobody was found): it is current for this input, and a
     # rerun reports the same error.
-    text = "" if error is None else str(error)
-    write_text_atomic(job.out_dir / INPUT_STAMP, json.dumps({"input": job.stamp, "error": text}, indent=1) + "\n")
-    return summary_row(job.video, job.out_dir, "scored" if error is None else "failed", outcome.report, text)
+    write_text_atomic(job.out_dir / INPUT_STAMP, json.dumps({"input": job.stamp, "error": error}, indent=1) + "\n")
+    return summary_row(job.video, job.out_dir, "failed" if error else "scored", report, error)
 
 
 def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
@@ -214,11 +230,29 @@ def _signal_pool(pool: ProcessPoolExecutor, signum: int) -> None:
 
 def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max_side: int = 720,
               write_video: bool = True, progress: bool = True, db: Path | None = None,
-              history: bool = True, rate: float | None = None) -> BatchOutcome:
+              history: bool = True, rate: float | None = None, cluster: str | None = None,
+              send_videos: bool = False, person: str | None = None,
+              person_from_folder: bool = False) -> BatchOutcome:
     """Score every video named by ``inputs`` into ``out/<name>/`` with ``workers`` processes at a time
     (one pose process per video: videos are the parallel unit) and write ``out/summary.csv``; each
     scored session goes into the history (``db``) unless ``history`` is False. ``rate``: the analysis
-    rate in Hz (None: every frame). Reports that are current are reused, not recomputed (nor recorded again)."""
+    rate in Hz (None: every frame). Reports that are current are reused, not recomputed (nor recorded again).
+
+    With ``cluster`` (``tcp://HOST:PORT`` or ``local:N``) the videos are scored as tasks on a Dask
+    cluster instead (see :mod:`formcheck.run.cluster`; ``send_videos``: the workers get the videos'
+    bytes rather than their paths); everything else is the same. Every report names ``person``, or with
+    ``person_from_folder`` the name of its video's folder (a folder name that is no usable name fails
+    that video only)."""
+    if person is not None and person_from_folder:
+        raise InputError("give either --person or --person-from-folder, not both")
+    target = None
+    if cluster is not None:
+        from formcheck.run.cluster import parse_cluster, require_distributed
+
+        target = parse_cluster(cluster)
+        require_distributed()
+    elif send_videos:
+        raise InputError("--send-videos only applies with --cluster")
     spec = load_exercise(exercise)  # a bad exercise fails before any video is touched
     videos = find_videos(inputs)
     if not videos:
@@ -226,11 +260,22 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                          "glob such as 'clips/*.mp4'")
     make_out_dir(out)
     spec_repr = repr(spec)
-    jobs = [BatchJob(v, out / name, input_stamp(v, spec_repr, max_side, write_video, rate))
-            for v, name in zip(videos, output_names(videos), strict=True)]
+    jobs, bad_names = [], {}
+    for v, name in zip(videos, output_names(videos), strict=True):
+        who = person
+        if person_from_folder:
+            try:
+                who = check_person(v.resolve().parent.name, what=f"{v}: its folder name")
+            except InputError as e:
+                bad_names[v] = str(e)
+        stamp = {**input_stamp(v, spec_repr, max_side, write_video, rate), "person": who}
+        jobs.append(BatchJob(v, out / name, stamp, who))
     rows: dict[Path, dict[str, Any]] = {}
     todo: list[BatchJob] = []
     for job in jobs:
+        if job.video in bad_names:
+            rows[job.video] = summary_row(job.video, job.out_dir, "failed", None, bad_names[job.video])
+            continue
         known = current_error(job)
         if known is not None:
             report = report_from_json(json.loads((job.out_dir / "report.json").read_text()))
@@ -244,7 +289,22 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
 
     bar = Progress(len(todo), progress, label="batch", unit="videos", min_total=0)  # current ones are not counted
     stopped, stop_code = "", 0
-    if todo:
+
+    def finished(job: BatchJob, row: dict[str, Any]) -> None:
+        rows[job.video] = row
+        flush()
+        bar.update(len(rows) - (len(jobs) - len(todo)))
+
+    if todo and target is not None:
+        from formcheck.run.cluster import ScoreTask, score_on_cluster
+
+        try:
+            stopped, stop_code = score_on_cluster(todo, target, ScoreTask(exercise, max_side, write_video, rate),
+                                                  send_videos, db, history, finished,
+                                                  lambda line: progress and tell(sys.stderr, f"{line}\n"))
+        finally:
+            bar.close()
+    elif todo:
         n_procs = min(workers, len(todo))
         pool = ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("spawn"),
                                    initializer=start_pool_process, initargs=(os.getpid(),))
@@ -263,9 +323,7 @@ def run_batch(inputs: list[str], exercise: str, out: Path, workers: int = 1, max
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
-                    rows[job.video] = _job_row(fut, job)
-                    flush()
-                    bar.update(len(rows) - (len(jobs) - len(todo)))
+                    finished(job, _job_row(fut, job))
                     submit_next()
         except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP (see formcheck.media.procs)
             stopped, stop_code = stop_words(e), stop_exit_code(e)

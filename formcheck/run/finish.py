@@ -76,19 +76,20 @@ class Ending:
 def finish_session(result: SessionResult, info: SourceInfo, out_dir: Path, elapsed_s: float, ending: Ending,
                    nothing_judged: FormcheckError, key_frames: KeyFrames | None = None, mot: bool = False,
                    stats: LiveStats | None = None, require_person: bool = True, what: str = "partial report",
-                   partial: bool = False) -> SessionOutcome:
+                   partial: bool = False, person: str | None = None) -> SessionOutcome:
     """Write the session's files into ``out_dir`` and choose the exit error.
 
     With no frame judged, nothing is written (no annotated video is kept either) and the error is
     the stop (Ctrl-C or a signal: exit 128 + its number), else ``ending.failure``, else
     ``nothing_judged``. Otherwise the error is, in this order: no person in any frame (exit 3, when
     ``require_person``), the source lost (6), the stop (130, 143, 129), the failure's code. ``what``
-    names the written report in those messages; ``partial`` is passed on to the outcome.
+    names the written report in those messages; ``partial`` is passed on to the outcome; the report
+    names ``person`` when given.
     """
     if result.n_frames == 0:
         first = ending.stop_error("no frame was scored yet, nothing written") if ending.stop is not None else None
         return SessionOutcome(None, out_dir, "", first or ending.failure or nothing_judged, None, stats, partial)
-    report = write_session_outputs(result, info, elapsed_s, out_dir, key_frames=key_frames, mot=mot)
+    report = write_session_outputs(result, info, elapsed_s, out_dir, key_frames=key_frames, mot=mot, person=person)
     error: FormcheckError | None = None
     if require_person and result.n_found == 0:
         error = NoUsableFramesError(f"{info.path}: no person found in any of {result.n_frames} frames — film the "

@@ -161,6 +161,7 @@ class _LiveRun:
         self.overlay: Callable[[np.ndarray], object] | None = None  # the last verdict, drawn on each frame shown
         self.view, self.term, self.track, self.sound = view, term, track, sound
         self.outline_fn = measure_back_outline if spec.needs_outline else None
+        self.person: str | None = None  # who is filmed, named in the report
         self.coach = LiveCoach(spec)
         self.keys = KeyFrames(spec)  # the worst frame of each fault, for report.html
         self.session = self._new_session(side)
@@ -295,19 +296,21 @@ class _LiveRun:
         live_info = dataclasses.replace(self.info, frame_count=st.captured)
         return finish_session(result, live_info, self.out_dir, elapsed_s, ending, nothing,
                               key_frames=self.keys, stats=st, require_person=False,
-                              what="report of the session so far")
+                              what="report of the session so far", person=self.person)
 
 
 def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Path | None = None,
              window: bool = True, voice: bool = False, tones: bool = True, max_side: int = 720,
              write_video: bool = True, side: Side | None = None, estimator: PoseEstimator | None = None,
              on_frame: Callable[[int], None] | None = None,
-             show_summary_s: float = SUMMARY_SHOW_S, rate: float | None = None) -> SessionOutcome:
+             show_summary_s: float = SUMMARY_SHOW_S, rate: float | None = None,
+             person: str | None = None) -> SessionOutcome:
     """Coach ``exercise`` live from ``camera`` (index) or ``source`` (a file played in real time),
     analysing at most ``rate`` frames per second (None: as many as the model keeps up with).
 
     Writes report.json, frames.csv, angles.png and annotated.mp4 into ``out_dir`` when the session
-    ends for any reason. ``on_frame`` (for tests/benchmarks) is called with each displayed frame's index.
+    ends for any reason (naming ``person`` when given). ``on_frame`` (for tests/benchmarks) is called with
+    each displayed frame's index.
     """
     spec = load_exercise(exercise)
     if window and not display_available():
@@ -329,6 +332,7 @@ def run_live(exercise: str, out_dir: Path, camera: int | None = None, source: Pa
     track = ConstantRateVideo(out_dir / "annotated.mp4", info.fps, (info.width, info.height)) if write_video else None
     run = _LiveRun(spec, info, estimator, out_dir, side, view, None if window else _TerminalView(), track, sound,
                    rate)
+    run.person = person
     grabber = FrameGrabber(frames, paced=paced).start()
     stop: KeyboardInterrupt | None = None
     t0 = time.monotonic()

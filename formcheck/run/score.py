@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from formcheck.errors import FormcheckError, NoUsableFramesError
@@ -66,20 +67,24 @@ class Progress:
 
 def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = None, max_side: int = 720,
               write_video: bool = True, progress: bool = True, estimator: PoseEstimator | None = None, workers: int = 1,
-              mot: bool = False, rate: float | None = None) -> SessionOutcome:
+              mot: bool = False, rate: float | None = None, source_name: str | None = None,
+              person: str | None = None) -> SessionOutcome:
     """Score ``video`` for ``exercise``; write report.json, frames.csv, angles.png, annotated.mp4, report.html
     (and angles.mot when ``mot``).
 
     Pose runs in ``workers`` processes over time spans of the video (see :mod:`formcheck.run.pipeline`),
     or in this process with ``estimator`` when one is given, on the frames analysed at ``rate`` Hz
     (None: every frame; see :mod:`formcheck.media.rate`; a folder of images: every image).
+    ``source_name`` is what the report calls the video (default: its path), e.g. the client's name for
+    a copy scored on a cluster worker; ``person`` who was filmed (see
+    :func:`formcheck.report.person.check_person`), named in the report.
     """
     spec = load_exercise(exercise)  # a bad exercise name fails before any slow work
     source = open_source(video, max_side=max_side)
-    info = source.info
-    if info.kind != "video":
+    if source.info.kind != "video":
         rate = None  # a folder of images is scored image by image: each was chosen by the user, none is skipped
-    info.analysis_rate_hz = rate
+    source.info.analysis_rate_hz = rate
+    info = source.info if source_name is None else replace(source.info, path=source_name)  # same lists
     make_out_dir(out_dir)
     session = Session(spec, info.width, info.height, side_override=side, cues=FormCues(spec))
     keys = KeyFrames(spec)
@@ -114,7 +119,7 @@ def run_score(video: Path, exercise: str, out_dir: Path, side: Side | None = Non
     empty = NoUsableFramesError(f"{video}: no frames could be decoded — the file is empty, truncated at the "
                                 "start, or not a video")
     outcome = finish_session(session.finish(), info, out_dir, elapsed, ending, empty, key_frames=keys, mot=mot,
-                             partial=stop is not None or failure is not None)
+                             partial=stop is not None or failure is not None, person=person)
     if outcome.report is None and outcome.error is not None:
         raise outcome.error
     return outcome
