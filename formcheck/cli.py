@@ -133,6 +133,34 @@ def explain(name: str = typer.Argument(..., help="Exercise name (see `formcheck 
 
 
 @app.command()
+def routines() -> None:
+    """List the bundled routines (name, steps, plan)."""
+    from formcheck.routines import available_routines, load_routine
+    from formcheck.routines.explain import plan_words
+
+    for name in available_routines():
+        try:
+            spec = load_routine(name)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        _say(f"{spec.name:22s} {spec.title} — {len(spec.steps)} steps, {plan_words(spec.plan)}")
+
+
+@app.command("explain-routine")
+def explain_routine(name: str = typer.Argument(..., help="Routine name (see `formcheck routines`) or a .toml file.")
+                    ) -> None:
+    """Print a routine's plan and its steps (exercise, side, target, rest, where it comes from) in plain words."""
+    from formcheck.routines import load_routine
+    from formcheck.routines.explain import explain_routine as words
+
+    try:
+        spec = load_routine(name)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    _say(words(spec))
+
+
+@app.command()
 def score(
     video: Path = typer.Argument(..., help="Video file (mp4/mov/avi...) or a folder of images."),
     exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
