@@ -163,7 +163,9 @@ def explain_routine(name: str = typer.Argument(..., help="Routine name (see `for
 @app.command()
 def score(
     video: Path = typer.Argument(..., help="Video file (mp4/mov/avi...) or a folder of images."),
-    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    exercise: str = typer.Option(None, "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    routine: str = typer.Option(None, "--routine", help="Score one recording of a whole routine (see `formcheck "
+                                "routines`) or routine .toml: split into its steps, each judged by its own rules."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: formcheck-out/<video name>]."),
     side: str = typer.Option(None, "--side", help="Force the stretched side: left or right (default: detected)."),
     max_side: int = typer.Option(720, "--max-side", callback=_check_max_side,
@@ -191,6 +193,12 @@ def score(
         except FormcheckError as e:
             raise _fail(e) from None
         out_dir = out if out is not None else Path("formcheck-out") / video.stem
+        if routine is not None:
+            _score_routine(video, routine, out_dir, exercise, side, max_side, quiet, n_workers)
+            return
+        if exercise is None:
+            raise _fail(FormcheckError("give --exercise NAME (see `formcheck exercises`) or --routine NAME "
+                                       "(see `formcheck routines`)"))
         try:
             outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side,
                                 write_video=not no_video, progress=not quiet, workers=n_workers, mot=mot)
@@ -201,6 +209,24 @@ def score(
         history_error = None if no_history or outcome.report is None else \
             _record(db, outcome.report, outcome.result, "score", out_dir, quiet, partial=outcome.partial)
     _exit_after_report(outcome.error, history_error)
+
+
+def _score_routine(video: Path, routine: str, out_dir: Path, exercise: str | None, side: str | None, max_side: int,
+                   quiet: bool, workers: int) -> None:
+    """``score --routine``: each step's side comes from the routine; no history (adherence is not recorded yet)."""
+    from formcheck.run.routine_score import run_routine_score
+
+    if exercise is not None or side is not None:
+        raise _fail(FormcheckError("--routine takes its exercises and sides from the routine file — leave out "
+                                   "--exercise and --side"))
+    try:
+        outcome = run_routine_score(video, routine, out_dir, max_side=max_side, progress=not quiet, workers=workers)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    if not quiet and outcome.summary:
+        _say(outcome.summary)
+    if outcome.error is not None:
+        raise _fail(outcome.error)
 
 
 def _exit_after_report(session_error: FormcheckError | None, history_error: FormcheckError | None) -> None:
