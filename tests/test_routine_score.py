@@ -103,4 +103,5 @@ def test_a_recorded_routine_is_split_into_its_steps_each_judged_as_if_alone(rout
             assert len(r["holds"]) == len(a["holds"]) >= 1
             for x, y in zip(r["holds"], a["holds"], strict=True):
                 assert abs(x["good_form_s"] - y["good_form_s"]) <= 0.2, (x, y)
-                assert abs(x["start_s"] - (y["start_s"] + offset)) <= 0.2 and abs(x["end_s"] - (y["end_s"] + offset)) <= 0.2
+                assert abs(x["start_s"] - (y["start_s"] + offset)) <= 0.2
+                assert abs(x["end_s"] - (y["end_s"] + offset)) <= 0.2
