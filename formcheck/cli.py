@@ -163,7 +163,8 @@ def explain_routine(name: str = typer.Argument(..., help="Routine name (see `for
 @app.command()
 def score(
     video: Path = typer.Argument(..., help="Video file (mp4/mov/avi...) or a folder of images."),
-    exercise: str = typer.Option(None, "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    exercise: str = typer.Option(None, "--exercise", "-e", help="Exercise name (see `formcheck exercises`), .toml, or "
+                                 "auto (the bundled exercise whose position is held longest)."),
     routine: str = typer.Option(None, "--routine", help="Score one recording of a whole routine (see `formcheck "
                                 "routines`) or routine .toml: split into its steps, each judged by its own rules."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: formcheck-out/<video name>]."),
@@ -199,6 +200,8 @@ def score(
         if exercise is None:
             raise _fail(FormcheckError("give --exercise NAME (see `formcheck exercises`) or --routine NAME "
                                        "(see `formcheck routines`)"))
+        if exercise == "auto":
+            exercise = _auto_exercise(video, max_side, quiet, n_workers)
         try:
             outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side,
                                 write_video=not no_video, progress=not quiet, workers=n_workers, mot=mot)
@@ -227,6 +230,20 @@ def _score_routine(video: Path, routine: str, out_dir: Path, exercise: str | Non
         _say(outcome.summary)
     if outcome.error is not None:
         raise _fail(outcome.error)
+
+
+def _auto_exercise(video: Path, max_side: int, quiet: bool, workers: int) -> str:
+    """``--exercise auto``: the bundled exercise whose position the video holds longest, said on stdout."""
+    from formcheck.run.auto_exercise import pick_exercise
+
+    try:
+        pick = pick_exercise(video, max_side=max_side, workers=workers, progress=not quiet)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    assert pick.exercise is not None  # pick_exercise raises when none was held
+    if not quiet:
+        _say(f"exercise: {pick.words()}")
+    return pick.exercise
 
 
 def _exit_after_report(session_error: FormcheckError | None, history_error: FormcheckError | None) -> None:

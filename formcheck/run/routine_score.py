@@ -2,7 +2,8 @@
 
 Pose runs once over the whole video. The same pose records are then judged by one session per
 exercise of the routine, which says in which frames each exercise's position holds (and on which
-side); the frames are split into the steps, in routine order, by where each step's position holds
+side) and where its reps are; the frames are split into the steps, in routine order, by where each
+step's activity is seen — its position held (holds) or its reps (reps) —
 (:func:`formcheck.judge.segments.split_in_order`). Each step's part is then judged again by a fresh
 session of its own exercise, as if that part had been scored alone, into its own folder
 (``NN-exercise[-side]/``: report.json, report.html, frames.csv, angles.png), and ``routine.json`` /
@@ -37,9 +38,8 @@ from formcheck.report.routine_report import (
     write_routine_report,
 )
 from formcheck.routines.spec import RoutineSpec, RoutineStep, load_routine
-from formcheck.run.finish import Ending
-from formcheck.run.pipeline import PoseStream, plan_spans
-from formcheck.run.score import Progress
+from formcheck.run.auto_exercise import set_reps
+from formcheck.run.pose_once import collect_records
 
 
 @dataclass
@@ -53,16 +53,28 @@ class RoutineOutcome:
     error: FormcheckError | None = None
 
 
-def step_evidence(step: RoutineStep, in_position: np.ndarray, sides: np.ndarray) -> np.ndarray:
-    """Frames showing ``step``'s position: its exercise in position and, for a step on one side,
-    that side stretched (``sides``: the detected stretched side per frame, "" when none)."""
-    return in_position & (sides == step.side) if step.side != "both" else in_position
+def step_evidence(step: RoutineStep, track: Track) -> np.ndarray:
+    """Frames showing ``step``'s activity: inside one of its exercise's set reps (reps), or its exercise in
+    position (holds) and, for a step on one side, that side stretched."""
+    shown = track.in_rep if step.exercise.mode == "reps" else track.in_position
+    return shown & (track.side == step.side) if step.side != "both" else shown
 
 
-def position_tracks(records: list[PoseRecord], exercises: tuple[ExerciseSpec, ...], width: int,
-                    height: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per exercise name: (in position per frame, detected stretched side per frame)."""
+@dataclass(frozen=True)
+class Track:
+    """One exercise judged over a whole recording, per frame: in position, the detected stretched side
+    ("" when none), inside one of its set reps (see :func:`formcheck.run.auto_exercise.set_reps`)."""
+
+    in_position: np.ndarray
+    side: np.ndarray
+    in_rep: np.ndarray
+
+
+def exercise_tracks(records: list[PoseRecord], exercises: tuple[ExerciseSpec, ...], width: int,
+                    height: int) -> dict[str, Track]:
+    """Each exercise's :class:`Track` over ``records``, by exercise name."""
     out = {}
+    t = np.array([rec.t for rec in records])
     for spec in exercises:
         session = Session(spec, width, height, keep_frames=False)
         pos, side = [], []
@@ -70,17 +82,19 @@ def position_tracks(records: list[PoseRecord], exercises: tuple[ExerciseSpec, ..
             r = session.step(rec.index, rec.t, rec.obs, rec.outline)
             pos.append(r.in_position is True)
             side.append(r.side or "")
-        out[spec.name] = (np.array(pos, dtype=bool), np.array(side, dtype=object))
+        in_rep = np.zeros(len(records), dtype=bool)
+        for rep in set_reps(session.finish()):
+            in_rep |= (t >= rep.start_s) & (t <= rep.end_s)
+        out[spec.name] = Track(np.array(pos, dtype=bool), np.array(side, dtype=object), in_rep)
     return out
 
 
 def split_steps(spec: RoutineSpec, records: list[PoseRecord], width: int, height: int) -> list[tuple[int, int]]:
-    """Record index spans ``[start, stop)`` of each step, in routine order. A position held in fewer
-    frames weighs more per frame, so a frame in two steps' positions goes to the more specific one."""
-    tracks = position_tracks(records, spec.exercises, width, height)
-    evidence = [step_evidence(s, *tracks[s.exercise.name]) for s in spec.steps]
-    weights = [1.0 / max(1, int(e.sum())) for e in evidence]
-    return split_in_order(evidence, weights)
+    """Record index spans ``[start, stop)`` of each step, in routine order, by where each step's activity
+    is seen (each frame counts the same)."""
+    tracks = exercise_tracks(records, spec.exercises, width, height)
+    evidence = [step_evidence(s, tracks[s.exercise.name]) for s in spec.steps]
+    return split_in_order(evidence, [1.0] * len(evidence))
 
 
 def step_folder(i: int, step: RoutineStep) -> str:
@@ -97,7 +111,8 @@ def run_routine_score(video: Path, routine: str, out_dir: Path, max_side: int = 
     make_out_dir(out_dir)
     t0 = time.monotonic()
     records: list[PoseRecord] = []
-    ending = _analyse(spec, info, max_side, workers, records, progress)
+    ending = collect_records(info, max_side, workers, any(e.needs_outline for e in spec.exercises), records,
+                             progress)
     notes = list(dict.fromkeys(info.decode_errors))
     if ending.stop is not None:
         notes.append(f"{stop_words(ending.stop)} after {len(records)} frames; the rest was not scored")
@@ -126,30 +141,6 @@ def run_routine_score(video: Path, routine: str, out_dir: Path, max_side: int = 
         error = FormcheckError(f"{ending.failure} — partial report written to {out_dir}",
                                exit_code=ending.failure.exit_code)
     return RoutineOutcome(report, out_dir, summary, error)
-
-
-def _analyse(spec: RoutineSpec, info: SourceInfo, max_side: int, workers: int, records: list[PoseRecord],
-             progress: bool) -> Ending:
-    """Run pose over the whole source into ``records``; how it ended (stopped, failed, or complete)."""
-    outline = any(e.needs_outline for e in spec.exercises)
-    spans = plan_spans(info.frame_count, info.fps, workers if info.kind == "video" else 1)
-    bar = Progress(info.frame_count, progress, label="analysing")
-    stream: PoseStream | None = None
-    try:
-        stream = PoseStream(info.path, max_side, outline, spans)
-        for rec in stream:
-            records.append(rec)
-            bar.update(len(records))
-    except KeyboardInterrupt as e:
-        return Ending(stop=e)
-    except FormcheckError as e:
-        return Ending(failure=e)
-    finally:
-        bar.close()
-        if stream is not None:
-            stream.close()
-            info.decode_errors.extend(stream.decode_errors)
-    return Ending()
 
 
 def _judge_steps(spec: RoutineSpec, records: list[PoseRecord], info: SourceInfo, out_dir: Path, elapsed_s: float,
