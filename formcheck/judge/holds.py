@@ -207,7 +207,10 @@ class RepTracker:
         self._floor = math.nan
         self._still_since = math.nan  # when the signal last became still near the rep's peak
         self._at_top = False
-        self._armed = True  # a new rep may start (the signal has been under the start level since the last)
+        # A new rep may start: the signal has been under the start level, and still there, since the last
+        # rep (or since the start). Not armed while it moves: lying down from kneeling enters the position
+        # with the hips still rising toward the shoulders, which is no lift from rest.
+        self._armed = False
 
     def floor(self) -> float:
         """The resting level: low percentile of the resting values (in position, between reps) over the
@@ -273,7 +276,7 @@ class RepTracker:
         level = self.start_level()
         cur = self.current
         if cur is None:
-            self._armed = self._armed or height < level
+            self._armed = self._armed or (height < level and abs(self._rate) <= s.top_max_rate)
             if self._armed and height >= level and in_position:
                 self.current = RepRecord(side=side, start_s=t, end_s=t, peak=height)
                 self._still_since = math.nan

@@ -91,10 +91,12 @@ def exercise_tracks(records: list[PoseRecord], exercises: tuple[ExerciseSpec, ..
 
 def split_steps(spec: RoutineSpec, records: list[PoseRecord], width: int, height: int) -> list[tuple[int, int]]:
     """Record index spans ``[start, stop)`` of each step, in routine order, by where each step's activity
-    is seen (each frame counts the same)."""
+    is seen. Activity seen in fewer frames weighs more per frame, so a frame showing two steps' activity
+    goes to the more specific one (bridge reps are also frames lying with the knees bent and the hips
+    up, which is the supported bridge's position)."""
     tracks = exercise_tracks(records, spec.exercises, width, height)
     evidence = [step_evidence(s, tracks[s.exercise.name]) for s in spec.steps]
-    return split_in_order(evidence, [1.0] * len(evidence))
+    return split_in_order(evidence, [1.0 / max(1, int(e.sum())) for e in evidence])
 
 
 def step_folder(i: int, step: RoutineStep) -> str:

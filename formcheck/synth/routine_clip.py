@@ -5,7 +5,7 @@ The steps are the single-exercise clip scripts played one after another on one c
 filmed by one camera that stays put, each step with its own lead-in and way out (tall kneeling ->
 set-up -> stretch -> tall kneeling; lying -> reps; lying -> block -> hold). Between the two kneeling
 sides the person stays tall kneeling and changes legs; before the bridges the person lies down from
-tall kneeling (3 s). Ground truth per step: its part of the recording, its holds and reps, in the
+tall kneeling (3 s) and rests lying (5 s). Ground truth per step: its part of the recording, its holds and reps, in the
 recording's seconds. Each step's part is also written as its own video, to score it alone.
 """
 
@@ -26,6 +26,7 @@ from formcheck.synth.script import CameraSpec, ClipScript
 ROUTINE_CLIP = "routine_psoas_release"
 ROUTINE_FPS = 10.0
 LIE_DOWN_S = 3.0  # from tall kneeling to lying on the back, between the kneeling and the lying steps
+REST_LYING_S = 5.0  # then a rest lying down (the routine's rest between the steps is 20 s)
 # One camera for the whole routine, between the kneeling clips' (hip height) and the lying clips' (low
 # over the floor): the phone stays where it was put.
 ROUTINE_CAMERA = CameraSpec(pitch_deg=7.0, distance=2.7, target_f=-0.2, target_u=0.45)
@@ -46,8 +47,8 @@ def routine_steps(fps: float = ROUTINE_FPS) -> list[tuple[str, ClipScript]]:
 
 def routine_script(fps: float = ROUTINE_FPS) -> tuple[ClipScript, list[float], list[float]]:
     """The whole routine as one clip script (one camera, one continuous timeline), each step's start
-    time and the time its own clip script's t = 0 is placed at (s; later by :data:`LIE_DOWN_S` for the
-    first lying step: the person lies down from tall kneeling first)."""
+    time and the time its own clip script's t = 0 is placed at (s; later by :data:`LIE_DOWN_S` and
+    :data:`REST_LYING_S` for the first lying step: the person lies down from tall kneeling and rests first)."""
     steps = routine_steps(fps)
     keys: list[Keyframe] = []
     starts: list[float] = []
@@ -55,12 +56,13 @@ def routine_script(fps: float = ROUTINE_FPS) -> tuple[ClipScript, list[float], l
     t0 = 0.0
     for n, (_, script) in enumerate(steps):
         shift = t0
+        first = script.timeline.keyframes[0]
         if n > 0 and script.exercise != "kneeling-hip-flexor" and steps[n - 1][1].exercise == "kneeling-hip-flexor":
-            shift = t0 + LIE_DOWN_S  # the first lying keyframe is reached after lying down
+            shift = t0 + LIE_DOWN_S + REST_LYING_S  # lie down, rest, then the step's own script
+            keys.append(Keyframe(t0 + LIE_DOWN_S, first.pose, LIE_DOWN_S))
         starts.append(t0)
         shifts.append(shift)
-        first = script.timeline.keyframes[0]
-        keys.append(Keyframe(shift + first.t, first.pose, shift - t0 if shift > t0 else 0.0))
+        keys.append(Keyframe(shift + first.t, first.pose, 0.0))
         keys += [Keyframe(k.t + shift, k.pose, k.move) for k in script.timeline.keyframes[1:]]
         t0 = shift + script.n_frames / fps
         keys.append(Keyframe(t0, keys[-1].pose, 0.0))
