@@ -13,7 +13,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.media.outfiles import write_text_atomic
-from formcheck.report.model import Report
+from formcheck.report.model import Report, _plain
 from formcheck.routines.explain import plan_words, target_words
 from formcheck.routines.spec import RoutineSpec, RoutineStep
 
@@ -64,16 +64,6 @@ class RoutineReport:
     def to_json(self) -> dict[str, Any]:
         """The JSON object of ``routine.json`` (NaN written as null)."""
         return _plain(asdict(self))
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_plain(v) for v in x]
-    return x
 
 
 def step_report(i: int, step: RoutineStep, report: Report, span: tuple[float, float], folder: str) -> StepReport:
