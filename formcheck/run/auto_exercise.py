@@ -69,7 +69,8 @@ def pick_exercise(video: Path, max_side: int = 720, workers: int = 1, progress: 
     specs = [load_exercise(n) for n in available_exercises()]
     info = open_source(video, max_side=max_side).info
     records: list[PoseRecord] = []
-    ending = collect_records(info, max_side, workers, any(s.needs_outline for s in specs), records, progress)
+    # Positions and holds are read from the joints alone (the back outline only judges form): no person mask.
+    ending = collect_records(info, max_side, workers, False, records, progress)
     if ending.stop is not None:
         raise ending.stop
     if ending.failure is not None:
