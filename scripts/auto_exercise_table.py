@@ -37,8 +37,8 @@ def answer(video: Path) -> tuple[str, str]:
 
 
 def main() -> int:
-    clips = [(REPO / "sample_videos" / f"{n}.mp4", want) for n, want in SAMPLES.items()]
-    clips += [(REAL / rel, want) for rel, want in REAL_CLIPS.items() if (REAL / rel).is_file()]
+    clips = [(REAL / rel, want) for rel, want in REAL_CLIPS.items() if (REAL / rel).is_file()]
+    clips += [(REPO / "sample_videos" / f"{n}.mp4", want) for n, want in SAMPLES.items()]
     pairs: Counter[tuple[str, str]] = Counter()
     print("| clip | expected | chosen | said |\n|---|---|---|---|")
     for video, want in clips:

@@ -1,11 +1,12 @@
 """``--exercise auto``: which bundled exercise a single clip shows.
 
 Pose runs once over the clip; the same records are judged by a session of every bundled exercise, and
-the exercise whose position is **held longest** is chosen: for a hold exercise its longest hold (in
-position, breaks under its grace period included), for a reps exercise its set (the seconds of its
-complete reps). A "rep" whose top lasts more than :data:`MAX_REP_TOP_FACTOR` times the exercise's top
-target is a held position, not a rep (lifting the hips to slide a block under them and resting there
-is the supported bridge, not a bridge rep), so it does not count. No position held at all -> exit 3.
+the exercise whose position is **held longest** is chosen: for a reps exercise its set (the seconds of
+its complete reps), for a hold exercise its longest hold less the seconds inside another exercise's
+set reps (moving through reps is not holding still: the top of a bridge rep is also "lying, knees
+bent, hips up", the supported bridge's position). A "rep" longer than :data:`MAX_REP_FACTOR` times the
+exercise's top target is a held position, not a rep (the hips lifted onto a block and left there, then
+dropped, is the supported bridge), so it does not count. No position held at all -> exit 3.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from formcheck.media.sources import open_source
 from formcheck.pose.analyse import PoseRecord
 from formcheck.run.pose_once import collect_records
 
-MAX_REP_TOP_FACTOR = 5.0  # bridge: a top held over 10 s (target 2 s, "a few seconds at the top") is a hold
+MAX_REP_FACTOR = 8.0  # bridge: a "rep" over 16 s (2 s target at the top, ~1 s up and down) is a held position
 
 
 @dataclass(frozen=True)
@@ -38,27 +39,36 @@ class Pick:
 
 
 def set_reps(result: SessionResult) -> list[RepRecord]:
-    """The reps of ``result`` that make a set: complete, with a top no longer than a rep's (see
-    :data:`MAX_REP_TOP_FACTOR`)."""
-    limit = MAX_REP_TOP_FACTOR * result.spec.target_s
-    return [r for r in result.reps if r.complete and r.top_hold_s <= limit]
+    """The reps of ``result`` that make a set: complete, and no longer than a rep (see :data:`MAX_REP_FACTOR`)."""
+    limit = MAX_REP_FACTOR * result.spec.target_s
+    return [r for r in result.reps if r.complete and r.end_s - r.start_s <= limit]
 
 
-def held_seconds(result: SessionResult) -> float:
-    """How long ``result``'s exercise position was held: its longest hold, or its set of complete reps."""
+def _overlap(a: float, b: float, spans: list[tuple[float, float]]) -> float:
+    """Seconds of ``[a, b]`` inside the (disjoint) ``spans``."""
+    return sum(max(0.0, min(b, y) - max(a, x)) for x, y in spans)
+
+
+def held_seconds(result: SessionResult, rep_spans: list[tuple[float, float]]) -> float:
+    """How long ``result``'s exercise position was held: its set of reps, or its longest hold less the
+    seconds inside ``rep_spans`` (other exercises' set reps)."""
     if result.spec.mode == "reps":
         return sum(r.end_s - r.start_s for r in set_reps(result))
-    return max((h.end_s - h.start_s for h in result.holds), default=0.0)
+    return max((h.end_s - h.start_s - _overlap(h.start_s, h.end_s, rep_spans) for h in result.holds), default=0.0)
 
 
 def rank_exercises(records: list[PoseRecord], specs: list[ExerciseSpec], width: int, height: int) -> Pick:
     """Judge ``records`` with every exercise in ``specs`` and choose the one held longest (ties: file order)."""
-    held = []
+    results = []
     for spec in specs:
         session = Session(spec, width, height, keep_frames=False)
         for rec in records:
             session.step(rec.index, rec.t, rec.obs, rec.outline)
-        held.append((spec.name, round(held_seconds(session.finish()), 2)))
+        results.append(session.finish())
+    held = []
+    for res in results:
+        others = [(r.start_s, r.end_s) for o in results if o is not res for r in set_reps(o)]
+        held.append((res.spec.name, round(max(0.0, held_seconds(res, others)), 2)))
     ranked = tuple(sorted(held, key=lambda h: -h[1]))
     return Pick(ranked[0][0] if ranked and ranked[0][1] > 0 else None, ranked)
 
