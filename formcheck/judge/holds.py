@@ -208,9 +208,9 @@ class RepTracker:
         self._still_since = math.nan  # when the signal last became still near the rep's peak
         self._at_top = False
         self._armed = True  # a new rep may start (the signal has been under the start level since the last)
-        # After being seen out of position, a rep is armed only once the signal is still under the start
-        # level: lying down from kneeling enters the position with the hips still rising toward the
-        # shoulders, which is no lift from rest.
+        # After being seen out of position (and then seen all along), a rep is armed only once the signal
+        # is still under the start level: lying down from kneeling enters the position with the hips still
+        # rising toward the shoulders, which is no lift from rest.
         self._need_still = False
 
     def floor(self) -> float:
@@ -258,6 +258,7 @@ class RepTracker:
         self._prev_t = t
         if not math.isfinite(value):
             self._still_since = math.nan  # stillness needs seeing
+            self._need_still = False  # not seen moving into the position: first sight again arms as before
             if self.current and t - self._last_known_t > self.timing.grace_s:
                 self._close(complete=False)
             return False
