@@ -175,9 +175,40 @@ def explain(name: str = typer.Argument(..., help="Exercise name (see `formcheck 
 
 
 @app.command()
+def routines() -> None:
+    """List the bundled routines (name, steps, plan)."""
+    from formcheck.routines import available_routines, load_routine
+    from formcheck.routines.explain import plan_words
+
+    for name in available_routines():
+        try:
+            spec = load_routine(name)
+        except FormcheckError as e:
+            raise _fail(e) from None
+        _say(f"{spec.name:22s} {spec.title} — {len(spec.steps)} steps, {plan_words(spec.plan)}")
+
+
+@app.command("explain-routine")
+def explain_routine(name: str = typer.Argument(..., help="Routine name (see `formcheck routines`) or a .toml file.")
+                    ) -> None:
+    """Print a routine's plan and its steps (exercise, side, target, rest, where it comes from) in plain words."""
+    from formcheck.routines import load_routine
+    from formcheck.routines.explain import explain_routine as words
+
+    try:
+        spec = load_routine(name)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    _say(words(spec))
+
+
+@app.command()
 def score(
     video: Path = typer.Argument(..., help="Video file (mp4/mov/avi...) or a folder of images."),
-    exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see `formcheck exercises`) or .toml."),
+    exercise: str = typer.Option(None, "--exercise", "-e", help="Exercise name (see `formcheck exercises`), .toml, or "
+                                 "auto (the bundled exercise whose position is held longest)."),
+    routine: str = typer.Option(None, "--routine", help="Score one recording of a whole routine (see `formcheck "
+                                "routines`) or routine .toml: split into its steps, each judged by its own rules."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder [default: formcheck-out/<video name>]."),
     side: str = typer.Option(None, "--side", help="Force the stretched side: left or right (default: detected)."),
     max_side: int = typer.Option(720, "--max-side", callback=_check_max_side,
@@ -211,6 +242,14 @@ def score(
         except FormcheckError as e:
             raise _fail(e) from None
         out_dir = out if out is not None else Path("formcheck-out") / video.stem
+        if routine is not None:
+            _score_routine(video, routine, out_dir, exercise, side, max_side, quiet, n_workers)
+            return
+        if exercise is None:
+            raise _fail(FormcheckError("give --exercise NAME (see `formcheck exercises`) or --routine NAME "
+                                       "(see `formcheck routines`)"))
+        if exercise == "auto":
+            exercise = _auto_exercise(video, max_side, quiet, n_workers)
         try:
             outcome = run_score(video, exercise, out_dir, side=body_side, max_side=max_side,
                                 write_video=not no_video, progress=not quiet, workers=n_workers, mot=mot,
@@ -222,6 +261,38 @@ def score(
         history_error = None if no_history or outcome.report is None else \
             _record(db, outcome.report, outcome.result, "score", out_dir, quiet, partial=outcome.partial)
     _exit_after_report(outcome.error, history_error)
+
+
+def _score_routine(video: Path, routine: str, out_dir: Path, exercise: str | None, side: str | None, max_side: int,
+                   quiet: bool, workers: int) -> None:
+    """``score --routine``: each step's side comes from the routine; no history (adherence is not recorded yet)."""
+    from formcheck.run.routine_score import run_routine_score
+
+    if exercise is not None or side is not None:
+        raise _fail(FormcheckError("--routine takes its exercises and sides from the routine file — leave out "
+                                   "--exercise and --side"))
+    try:
+        outcome = run_routine_score(video, routine, out_dir, max_side=max_side, progress=not quiet, workers=workers)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    if not quiet and outcome.summary:
+        _say(outcome.summary)
+    if outcome.error is not None:
+        raise _fail(outcome.error)
+
+
+def _auto_exercise(video: Path, max_side: int, quiet: bool, workers: int) -> str:
+    """``--exercise auto``: the bundled exercise whose position the video holds longest, said on stdout."""
+    from formcheck.run.auto_exercise import pick_exercise
+
+    try:
+        pick = pick_exercise(video, max_side=max_side, workers=workers, progress=not quiet)
+    except FormcheckError as e:
+        raise _fail(e) from None
+    assert pick.exercise is not None  # pick_exercise raises when none was held
+    if not quiet:
+        _say(f"exercise: {pick.words()}")
+    return pick.exercise
 
 
 def _exit_after_report(session_error: FormcheckError | None, history_error: FormcheckError | None) -> None:

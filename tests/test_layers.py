@@ -51,7 +51,7 @@ def test_top_level_holds_only_entry_points():
     top = {p.name for p in (REPO / "formcheck").glob("*.py")}
     assert top == {"__init__.py", "__main__.py", "cli.py", "errors.py"}
     stages = {p.name for p in (REPO / "formcheck").iterdir() if (p / "__init__.py").exists()}
-    assert stages == {"media", "pose", "judge", "exercises", "report", "history", "run", "synth"}
+    assert stages == {"media", "pose", "judge", "exercises", "routines", "report", "history", "run", "synth"}
     for stage in stages:
         doc = (REPO / "formcheck" / stage / "__init__.py").read_text()
         assert doc.startswith('"""'), f"{stage}/__init__.py has no docstring saying what the stage takes and gives"

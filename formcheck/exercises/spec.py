@@ -245,6 +245,10 @@ class _Reader:
             raise self.fail(extra[0], f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
+# The typed table reader, for other TOML data files validated the same way (routine files).
+TableReader = _Reader
+
+
 _CRITERION_KEYS = {"id", "signal", "min", "max", "hysteresis", "relative", "code", "message", "cue",
                    "priority", "when", "why", "baseline_tolerance"}
 

@@ -28,22 +28,24 @@ _TOKEN = re.compile(r"\"\"\"|'''|[\"'#.\n]")
 _BASIC_END = {'"': re.compile(r'\\.|"', re.DOTALL), '"""': re.compile(r'\\.|"""', re.DOTALL)}
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, kind: str = "exercise") -> dict[str, Any]:
     """The parsed TOML document at ``path``; ExerciseFileError (one line, naming the file) when it
-    cannot be read, is too large, nests keys too deeply or is not TOML."""
+    cannot be read, is too large, nests keys too deeply or is not TOML. ``kind`` names the file in
+    messages (an "exercise" or a "routine" file)."""
     try:
         with path.open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ExerciseFileError(f"{path}: cannot read exercise file: {e}") from None
+        raise ExerciseFileError(f"{path}: cannot read {kind} file: {e}") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ExerciseFileError(f"{path}: more than {MAX_FILE_BYTES // 1024} KB; an exercise file is a few KB "
+        article = "an" if kind[:1] in ("a", "e", "i", "o", "u") else "a"
+        raise ExerciseFileError(f"{path}: more than {MAX_FILE_BYTES // 1024} KB; {article} {kind} file is a few KB "
                                 "(check that this is the right file)")
     line = line_with_too_many_dots(text)
     if line is not None:
         raise ExerciseFileError(f"{path}: line {line}: more than {MAX_DOTS_PER_LINE} dots outside strings; "
-                                "exercise files nest keys at most two levels deep")
+                                f"{kind} files nest keys at most two levels deep")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -208,6 +208,10 @@ class RepTracker:
         self._still_since = math.nan  # when the signal last became still near the rep's peak
         self._at_top = False
         self._armed = True  # a new rep may start (the signal has been under the start level since the last)
+        # After being seen out of position (and then seen all along), a rep is armed only once the signal
+        # is still under the start level: lying down from kneeling enters the position with the hips still
+        # rising toward the shoulders, which is no lift from rest.
+        self._need_still = False
 
     def floor(self) -> float:
         """The resting level: low percentile of the resting values (in position, between reps) over the
@@ -254,6 +258,7 @@ class RepTracker:
         self._prev_t = t
         if not math.isfinite(value):
             self._still_since = math.nan  # stillness needs seeing
+            self._need_still = False  # not seen moving into the position: first sight again arms as before
             if self.current and t - self._last_known_t > self.timing.grace_s:
                 self._close(complete=False)
             return False
@@ -266,6 +271,8 @@ class RepTracker:
         self._prev = (t, value)
         self._last_known_t = t
         self._follow_floor(t, value, in_position is True and self.current is None)  # resting frames only
+        if in_position is False and self.current is None:
+            self._armed, self._need_still = False, True
         height = value - self._floor
         if not math.isfinite(height):
             return False
@@ -273,7 +280,8 @@ class RepTracker:
         level = self.start_level()
         cur = self.current
         if cur is None:
-            self._armed = self._armed or height < level
+            if height < level and (not self._need_still or abs(self._rate) <= s.top_max_rate):
+                self._armed, self._need_still = True, False
             if self._armed and height >= level and in_position:
                 self.current = RepRecord(side=side, start_s=t, end_s=t, peak=height)
                 self._still_since = math.nan
