@@ -202,9 +202,8 @@ class RepTracker:
         self._prev: tuple[float, float] | None = None  # (t, value) of the last frame with a known value
         self._prev_t: float | None = None  # time of the last frame, value known or not
         self._rate = 0.0
-        self._last_known_t = -math.inf
         self._window: deque[tuple[float, float]] = deque()  # (t, value) in position, for the floor
-        self._floor = math.nan
+        self._floor = math.nan  # resting level: low percentile of the resting values in the window; NaN before one
         self._still_since = math.nan  # when the signal last became still near the rep's peak
         self._at_top = False
         self._armed = True  # a new rep may start (the signal has been under the start level since the last)
@@ -212,11 +211,6 @@ class RepTracker:
         # is still under the start level: lying down from kneeling enters the position with the hips still
         # rising toward the shoulders, which is no lift from rest.
         self._need_still = False
-
-    def floor(self) -> float:
-        """The resting level: low percentile of the resting values (in position, between reps) over the
-        last ``floor_window_s`` s; NaN before the first."""
-        return self._floor
 
     def _follow_floor(self, t: float, value: float, resting: bool) -> None:
         """Add a resting frame (in position, no rep in progress) to the floor window; drop old ones.
@@ -244,10 +238,6 @@ class RepTracker:
         """Whether the last frame counted as held at the top of a rep."""
         return self._at_top
 
-    def rate(self) -> float:
-        """Smoothed rate of change of the rep signal (signal units per second)."""
-        return self._rate
-
     def update(self, t: float, value: float, in_position: bool | None, side: HoldSide,
                faults_now: tuple[str, ...]) -> bool:
         """Feed one frame; returns True when the frame counts as held at the top."""
@@ -259,7 +249,7 @@ class RepTracker:
         if not math.isfinite(value):
             self._still_since = math.nan  # stillness needs seeing
             self._need_still = False  # not seen moving into the position: first sight again arms as before
-            if self.current and t - self._last_known_t > self.timing.grace_s:
+            if self.current and self._prev is not None and t - self._prev[0] > self.timing.grace_s:
                 self._close(complete=False)
             return False
         if self._prev is not None:
@@ -269,7 +259,6 @@ class RepTracker:
                 a = min(1.0, dt / 0.25)  # ~0.25 s smoothing
                 self._rate = (1 - a) * self._rate + a * inst
         self._prev = (t, value)
-        self._last_known_t = t
         self._follow_floor(t, value, in_position is True and self.current is None)  # resting frames only
         if in_position is False and self.current is None:
             self._armed, self._need_still = False, True
